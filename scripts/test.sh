@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: the README's second command, and CI's.
+#   scripts/test.sh            everything: build, every test (benchmark smokes included), and the
+#                              unit tests again under ASan and UBSan
+#   scripts/test.sh --quick    build and tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+
+start=$(date +%s)
+bash scripts/install-deps.sh
+
+echo "== build"
+cmake -S . -B build -G Ninja -DSSF_WERROR=ON -DSSF_BENCH=ON -DSSF_TESTS=ON >/dev/null
+ninja -C build
+
+echo "== tests"
+ctest --test-dir build --output-on-failure -j2
+
+if ! $quick; then
+  echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -G Ninja -DSSF_SANITIZE=ON -DSSF_BENCH=OFF -DSSF_WERROR=ON >/dev/null
+  ninja -C build-asan
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan -L unit --output-on-failure -j2
+fi
+echo "== all done in $(( $(date +%s) - start )) s"
