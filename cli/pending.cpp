@@ -13,8 +13,6 @@ Status not_implemented(std::string_view command) {
 
 }  // namespace
 
-Status run_build(Context&) { return not_implemented("build"); }
-Status run_run(Context&) { return not_implemented("run"); }
 Status run_package(Context&) { return not_implemented("package"); }
 Status run_test(Context&) { return not_implemented("test"); }
 Status run_publish(Context&) { return not_implemented("publish"); }

@@ -7,10 +7,10 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libboost-dev libssl-dev libarchive-dev zlib1g-dev libssh-dev
-  catch2 clang clang-format libclang-rt-14-dev
+  catch2 clang clang-format clang-16 libclang-rt-16-dev
 )
 # Services and tools the tests use (real ones, started by tests/infra/ on loopback).
-test_packages=(python3 python3-venv python3-pytest python3-requests python3-yaml curl)
+test_packages=(python3 python3-venv python3-pytest python3-requests python3-yaml curl wrk nginx-light)
 
 want=("${build_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then

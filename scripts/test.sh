@@ -24,5 +24,8 @@ if ! $quick; then
   ninja -C build-asan
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan -L unit --output-on-failure -j2
+
+  echo "== fuzzing the request codecs briefly (libFuzzer, clang)"
+  bash tests/fuzz/run.sh 10
 fi
 echo "== all done in $(( $(date +%s) - start )) s"

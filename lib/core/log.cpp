@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -18,8 +19,9 @@ namespace {
 struct State {
   std::mutex mutex;
   FILE* file = nullptr;  // GUARDED_BY(mutex)
-  Level file_level = Level::Debug;
-  Level stdout_level = Level::Info;
+  std::atomic<Level> file_level{Level::Debug};
+  std::atomic<Level> stdout_level{Level::Info};
+  std::atomic<bool> has_file{false};
   bool color_stdout = false;
   bool color_stderr = false;
   std::vector<std::string> secrets;  // GUARDED_BY(mutex)
@@ -102,6 +104,7 @@ void init(const Options& options) {
   std::lock_guard lock(s.mutex);
   if (s.file) fclose(s.file);
   s.file = options.file.empty() ? nullptr : fopen(options.file.c_str(), "w");
+  s.has_file = s.file != nullptr;
   if (!options.file.empty() && !s.file) {
     fprintf(stderr, "gc-ssf: cannot write log file %s; logging to the terminal only\n",
             options.file.c_str());
@@ -125,6 +128,7 @@ void shutdown() {
   std::lock_guard lock(s.mutex);
   if (s.file) fclose(s.file);
   s.file = nullptr;
+  s.has_file = false;
 }
 
 void add_secret(std::string value) {
@@ -139,6 +143,13 @@ std::string redact(std::string text) {
   std::lock_guard lock(s.mutex);
   for (const auto& secret : s.secrets) replace_all(text, secret, "********");
   return text;
+}
+
+bool enabled(Level level) {
+  State& s = state();
+  // Read without the lock: levels change only at start-up, and a stale read costs one record.
+  return level >= Level::Error || level >= s.stdout_level.load(std::memory_order_relaxed) ||
+         (level >= s.file_level.load(std::memory_order_relaxed) && s.has_file.load(std::memory_order_relaxed));
 }
 
 void write(Record record) {

@@ -58,6 +58,8 @@ struct Record {
   int pid = 0;  // 0: this process; a worker's records carry the worker's pid
 };
 void write(Record record);
+// Whether a record at `level` would reach any sink: callers skip formatting when it would not.
+bool enabled(Level level);
 
 // A format string that remembers where it was written, for the "(file:line)" suffix.
 template <typename... Args>
@@ -72,6 +74,7 @@ struct LocatedFormat {
 
 template <typename... Args>
 void emit(Level level, const LocatedFormat<std::type_identity_t<Args>...>& f, Args&&... args) {
+  if (!enabled(level)) return;
   write(Record{level, fmt::format(f.format, std::forward<Args>(args)...), f.location.file_name(),
                static_cast<int>(f.location.line()), 0});
 }

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 GC_SSF = os.environ.get("GC_SSF", "gc-ssf")
+# Workers run Debian's python3 (what the tests' apps import is there); named outright so that no
+# PATH search or pyenv shim sits in every worker start.
+os.environ.setdefault("SSF_PYTHON", "/usr/bin/python3")
 SOURCE_DIR = Path(os.environ.get("SSF_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 SHARED_DIR = Path(os.environ.get("SSF_SHARED_DIR", SOURCE_DIR.parent / "shared"))
 FIXTURES = SOURCE_DIR / "tests" / "fixtures"
@@ -53,3 +56,109 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+class Server:
+    """`gc-ssf ... run` on 127.0.0.1 with an ephemeral port; stopped with SIGINT."""
+
+    def __init__(self, args, cwd, env=None, wait_ready=True, timeout=60):
+        import re
+        import signal
+        import threading
+        import time
+        self._signal = signal
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.cwd = Path(cwd)
+        self.proc = subprocess.Popen(
+            [GC_SSF, *args, "--host", "127.0.0.1", "--port", "0", "run"], cwd=cwd, env=full_env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+        self.port = None
+        found = threading.Event()
+
+        def pump():
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                match = re.search(r"Listening on http://[^:]+:(\d+)", line)
+                if match and not found.is_set():
+                    self.port = int(match.group(1))
+                    found.set()
+            found.set()
+
+        self._thread = threading.Thread(target=pump, daemon=True)
+        self._thread.start()
+        found.wait(timeout)
+        if self.port is None:
+            self.stop()
+            raise AssertionError("server did not start:\n" + "".join(self.lines))
+        self.url = f"http://127.0.0.1:{self.port}"
+        if wait_ready:
+            deadline = time.time() + timeout
+            while not self.ready():
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise AssertionError("server not ready:\n" + "".join(self.lines))
+                time.sleep(0.05)
+
+    def ready(self):
+        import requests
+        try:
+            return requests.get(self.url + "/health/ready", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    @property
+    def output(self):
+        return "".join(self.lines)
+
+    @property
+    def log(self):
+        path = self.cwd / "ssf.log"
+        return path.read_text() if path.exists() else ""
+
+    def stop(self, timeout=30):
+        """SIGINT, as upstream's tests do; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(self._signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self._thread.join(5)
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_until(condition, timeout=20, interval=0.05):
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+@pytest.fixture
+def run_app(tmp_path):
+    """Starts the runtime fixture app (tests/fixtures/run/<name>) from a fresh directory."""
+    servers = []
+
+    def start(*args, fixture="app", env=None, wait_ready=True):
+        app = tmp_path / fixture
+        if not app.exists():
+            shutil.copytree(FIXTURES / "run" / fixture, app)
+        server = Server(["--config", str(app / "ssf_config.yaml"), *args], cwd=tmp_path, env=env,
+                        wait_ready=wait_ready)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -92,17 +92,17 @@ def test_unknown_arguments_and_commands_are_warnings(gc_ssf):
 
 
 def test_commands_run_in_fixed_order_and_first_failure_stops(gc_ssf):
-    run = gc_ssf("--config", CONFIG, "package", "init", "build")
+    run = gc_ssf("--config", CONFIG, "deploy", "package", "init")
     assert run.code == 12
     log = run.log
-    assert log.index("==== Init ====") < log.index("==== Build ====")
-    assert "==== Package ====" not in log
-    assert "'build' is not implemented yet" in run.stderr
+    assert log.index("==== Init ====") < log.index("==== Package ====")
+    assert "==== Deploy ====" not in log
+    assert "'package' is not implemented yet" in run.stderr
     assert "Exit with 12" in log
 
 
 def test_later_commands_are_not_implemented_yet(gc_ssf):
-    for command in ["build", "run", "package", "test", "publish", "deploy"]:
+    for command in ["package", "test", "publish", "deploy"]:
         run = gc_ssf("--config", CONFIG, command)
         assert run.code == 12, (command, run.output)
         assert f"'{command}' is not implemented yet" in run.stderr

@@ -6,6 +6,7 @@ the header stands for bytes at that offset of the blob area, so that images and 
 socket as they are, not as base64.
 """
 import json
+import math
 import struct
 import threading
 
@@ -28,6 +29,8 @@ def _encode(value, blobs, size):
         return {str(k): _encode(v, blobs, size) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_encode(v, blobs, size) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or infinity; the C++ side would reject the whole frame
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if hasattr(value, "item"):  # numpy scalars
@@ -51,13 +54,18 @@ def _decode(value, blob_area):
 
 def pack(message) -> bytes:
     blobs, size = [], [0]
-    header = json.dumps(_encode(message, blobs, size), separators=(",", ":")).encode()
+    # UTF-8 rather than \u escapes (smaller); a lone surrogate (a file name read with
+    # surrogateescape, say) becomes '?' instead of invalid UTF-8 that the server would reject.
+    header = json.dumps(_encode(message, blobs, size), separators=(",", ":"),
+                        ensure_ascii=False).encode("utf-8", "replace")
     body = b"".join([_LEN.pack(len(header)), header, *blobs])
     return _LEN.pack(len(body)) + body
 
 
 def unpack(body: bytes):
     (header_len,) = _LEN.unpack_from(body, 0)
+    if 4 + header_len > len(body):
+        raise ValueError("header length beyond the frame")
     header = json.loads(body[4:4 + header_len])
     return _decode(header, memoryview(body)[4 + header_len:])
 
@@ -68,7 +76,9 @@ class Channel:
     def __init__(self, sock):
         self._sock = sock
         self._file = sock.makefile("rb", buffering=1 << 16)
-        self._lock = threading.Lock()
+        # Re-entrant: a log record raised while a frame is being sent (a signal handler that
+        # logs, say) must not deadlock its own thread.
+        self._lock = threading.RLock()
 
     def send(self, message):
         data = pack(message)
@@ -80,6 +90,8 @@ class Channel:
         if len(head) < 4:
             raise Closed()
         (length,) = _LEN.unpack(head)
+        if length > MAX_FRAME:
+            raise ValueError(f"frame length {length}")
         body = self._file.read(length)
         if len(body) < length:
             raise Closed()

@@ -1,9 +1,14 @@
 """Helpers for applications."""
 import contextlib
 import importlib.util
+import logging
 import os
 import subprocess
 import sys
+
+from ssf.application_interface.results import SSFExceptionApplicationModuleError
+
+logger = logging.getLogger("ssf")
 
 
 def get_ipu_count() -> int:
@@ -36,9 +41,16 @@ def temporary_cwd(path):
 
 
 def load_module(path, module_id):
-    """Imports the file at `path` as module `module_id`."""
-    spec = importlib.util.spec_from_file_location(module_id, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_id] = module
-    spec.loader.exec_module(module)
-    return module
+    """Imports the file at `path` as module `module_id` (once per process, as upstream).
+    Any failure, an SSF exception raised at import included, is a module error (35)."""
+    if module_id not in sys.modules:
+        logger.info(f"loading module {path} with module name {module_id}")
+        try:
+            spec = importlib.util.spec_from_file_location(module_id, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_id] = module
+            spec.loader.exec_module(module)
+        except Exception as e:
+            sys.modules.pop(module_id, None)
+            raise SSFExceptionApplicationModuleError(f"Failure loading {path}.") from e
+    return sys.modules[module_id]

@@ -1,0 +1,383 @@
+// The native worker: `gc-ssf --ssf-native-worker` hosts one replica of a shared-library
+// application (include/ssf/app.h) and speaks the same protocol as templates/python/ssf/_worker.py,
+// with the same exit codes: build()'s result in build mode; 35 when the module cannot be loaded
+// or created; 32 when startup, a request or the watchdog fails; 255 when startup reports an
+// unmet requirement (a C function cannot raise SSFExceptionUnmetRequirement, so returning
+// SSF_RESULT_UNMET_REQUIREMENT says it).
+//
+// As in the Python worker, a thread reads frames into a queue while the main thread serves them
+// one at a time, so that the server's pipelined frames never fill the socket while a request
+// runs, and the application is called from one thread only.
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <source_location>
+#include <thread>
+
+#include "apphost/apphost.h"
+#include "apphost/protocol.h"
+#include "ssf/app.h"
+
+namespace ssf::apphost {
+namespace {
+
+using protocol::Frame;
+using protocol::Json;
+
+struct Api {
+  int (*abi_version)(void) = nullptr;
+  ssf_app* (*create)(const char*, size_t, const ssf_host*, char*, size_t) = nullptr;
+  int (*build)(ssf_app*) = nullptr;
+  int (*startup)(ssf_app*) = nullptr;
+  int (*request)(ssf_app*, const char*, size_t, size_t, const ssf_results*) = nullptr;
+  int (*watchdog)(ssf_app*) = nullptr;
+  int (*shutdown)(ssf_app*) = nullptr;
+  void (*destroy)(ssf_app*) = nullptr;
+};
+
+// What ssf_app_request writes through ssf_results.
+struct Results {
+  std::vector<std::optional<Json>> json;
+  std::vector<std::map<std::string, std::string>> bytes;
+  std::string error;
+};
+
+int set_json(void* context, size_t index, const char* json, size_t size) {
+  auto& r = *static_cast<Results*>(context);
+  if (index >= r.json.size() || (!json && size)) return 1;
+  Json value = Json::parse(json, json + size, nullptr, false);
+  if (!value.is_object()) return 1;
+  r.json[index] = std::move(value);
+  return 0;
+}
+
+int set_bytes(void* context, size_t index, const char* output_id, const void* data, size_t size) {
+  auto& r = *static_cast<Results*>(context);
+  if (index >= r.bytes.size() || !output_id || (!data && size)) return 1;
+  r.bytes[index][output_id] = std::string(static_cast<const char*>(data), size);
+  return 0;
+}
+
+void set_error(void* context, const char* message) {
+  if (message) static_cast<Results*>(context)->error = message;
+}
+
+class NativeWorker {
+ public:
+  explicit NativeWorker(int fd) : fd_(fd) {}
+
+  int run();
+
+  // ssf_host::log, from any of the application's threads.
+  static void host_log(void* context, int level, const char* message) {
+    auto* self = static_cast<NativeWorker*>(context);
+    self->log(level, message ? message : "", self->module_name_, 0);
+  }
+
+ private:
+  void send(const Json& header, std::string_view blobs = {}) {
+    std::lock_guard lock(send_mutex_);
+    (void)protocol::write_all(fd_,
+                              protocol::encode_message(header, blobs));  // server gone: exiting
+  }
+  void log(int level, std::string message,
+           std::source_location where = std::source_location::current()) {
+    log(level, std::move(message), std::filesystem::path(where.file_name()).filename().string(),
+        static_cast<int>(where.line()));
+  }
+  void log(int level, std::string message, const std::string& file, int line) {
+    if (level < log_level_) return;
+    send({{"op", "log"},
+          {"level", level},
+          {"msg", std::move(message)},
+          {"file", file},
+          {"line", line}});
+  }
+  std::string prefix() const { return "[" + std::to_string(replica_) + "] "; }
+
+  void read_frames();
+  std::optional<Frame> next_frame();
+  int fail(int code, const std::string& message);
+  std::optional<int> load(const Json& init);
+  std::optional<int> request(const Frame& frame);
+  std::optional<int> watchdog(const Frame& frame);
+  // Runs an application call, turning a C++ exception that escaped it into a failure code.
+  template <typename F>
+  int call(const char* name, F&& f);
+
+  int fd_;
+  std::mutex send_mutex_;
+  int log_level_ = SSF_LOG_DEBUG;
+  int replica_ = 0;
+  bool run_mode_ = true;
+  std::string app_id_;
+  std::string module_name_;
+  std::filesystem::path file_dir_;
+  void* handle_ = nullptr;
+  Api api_;
+  ssf_host host_{this, &NativeWorker::host_log};
+  ssf_app* app_ = nullptr;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<std::optional<Frame>> queue_;  // GUARDED_BY(queue_mutex_); nullopt: stream ended
+};
+
+template <typename F>
+int NativeWorker::call(const char* name, F&& f) {
+  // Every application call runs in the module's directory, as upstream's do.
+  if (!file_dir_.empty() && chdir(file_dir_.c_str()) != 0) {
+    log(SSF_LOG_WARNING, "Cannot change directory to " + file_dir_.string());
+  }
+  try {
+    return f();
+  } catch (...) {
+    log(SSF_LOG_ERROR, std::string("Application `") + name + "` let a C++ exception escape");
+    return SSF_RESULT_APPLICATION_ERROR;
+  }
+}
+
+void NativeWorker::read_frames() {
+  protocol::FrameBuffer buffer;
+  while (true) {
+    auto frame = protocol::read_frame(fd_, buffer);
+    std::lock_guard lock(queue_mutex_);
+    if (!frame || !*frame) {
+      queue_.push_back(std::nullopt);
+      queue_cv_.notify_one();
+      return;
+    }
+    queue_.push_back(std::move(**frame));
+    queue_cv_.notify_one();
+  }
+}
+
+std::optional<Frame> NativeWorker::next_frame() {
+  std::unique_lock lock(queue_mutex_);
+  queue_cv_.wait(lock, [&] { return !queue_.empty(); });
+  auto frame = std::move(queue_.front());
+  if (frame) queue_.pop_front();  // the end marker stays for any later call
+  return frame;
+}
+
+int NativeWorker::fail(int code, const std::string& message) {
+  log(code == SSF_RESULT_UNMET_REQUIREMENT ? SSF_LOG_WARNING : SSF_LOG_ERROR, message);
+  if (app_) {
+    if (run_mode_) {
+      log(SSF_LOG_INFO, "> " + prefix() + "Shutdown user application instance");
+      call("shutdown", [&] { return api_.shutdown(app_); });
+    }
+    call("destroy", [&] { return api_.destroy(app_), 0; });
+    app_ = nullptr;
+  }
+  send({{"op", "failed"}, {"code", code}, {"message", message}});
+  return code;
+}
+
+// Loads the library and creates the instance; a failure code when that fails.
+std::optional<int> NativeWorker::load(const Json& init) {
+  const Json& app = init.at("application");
+  std::string file = app.at("file").get<std::string>();
+  handle_ = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) {
+    const char* why = dlerror();
+    return fail(SSF_RESULT_APPLICATION_MODULE_ERROR, "Could not load " + app_id_ +
+                                                         " application module from " + file + ": " +
+                                                         (why ? why : "unknown error"));
+  }
+  bool complete = true;
+  auto resolve = [&](auto& fn, const char* name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle_, name));
+    if (!fn) {
+      log(SSF_LOG_ERROR, std::string("Interface '") + name + "' missing or not callable");
+      complete = false;
+    }
+  };
+  resolve(api_.abi_version, "ssf_app_abi_version");
+  resolve(api_.create, "ssf_app_create");
+  resolve(api_.build, "ssf_app_build");
+  resolve(api_.startup, "ssf_app_startup");
+  resolve(api_.request, "ssf_app_request");
+  resolve(api_.watchdog, "ssf_app_watchdog");
+  resolve(api_.shutdown, "ssf_app_shutdown");
+  resolve(api_.destroy, "ssf_app_destroy");
+  if (!complete) {
+    return fail(SSF_RESULT_APPLICATION_MODULE_ERROR, "Application module has missing interfaces");
+  }
+  int abi = api_.abi_version();
+  if (abi != SSF_APP_ABI_VERSION) {
+    return fail(SSF_RESULT_APPLICATION_MODULE_ERROR,
+                file + " was built for application ABI version " + std::to_string(abi) +
+                    "; this gc-ssf supports version " + std::to_string(SSF_APP_ABI_VERSION));
+  }
+
+  std::string config = protocol::dump(Json{{"config", init.value("config", Json::object())},
+                                           {"args", init.value("args", Json::object())},
+                                           {"application", app}});
+  char error[1024] = "";
+  call("create", [&] {
+    app_ = api_.create(config.data(), config.size(), &host_, error, sizeof error);
+    return 0;
+  });
+  if (!app_) {
+    error[sizeof error - 1] = '\0';
+    std::string why = *error ? std::string(": ") + error : std::string();
+    return fail(SSF_RESULT_APPLICATION_MODULE_ERROR,
+                "Could not create " + app_id_ + " application main interface from " + file + why);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> NativeWorker::request(const Frame& frame) {
+  uint64_t id = frame.header.at("id").get<uint64_t>();
+  const Json& params = frame.header.at("params");
+  Json meta = frame.header.at("meta");
+  size_t count = params.size();
+  Json batch = Json::array();
+  for (size_t i = 0; i < count; ++i) {
+    Json m = i < meta.size() ? meta[i] : Json::object();
+    m["replica"] = replica_;
+    batch.push_back({{"params", params[i]}, {"meta", std::move(m)}});
+  }
+  std::string text = protocol::dump(batch);
+  if (log_level_ <= SSF_LOG_DEBUG) {
+    log(SSF_LOG_DEBUG, prefix() + "Dispatcher issuing request with batch=" + text);
+  }
+
+  Results results;
+  results.json.resize(count);
+  results.bytes.resize(count);
+  ssf_results out{&results, &set_json, &set_bytes, &set_error};
+  auto start = std::chrono::steady_clock::now();
+  int rc =
+      call("request", [&] { return api_.request(app_, text.data(), text.size(), count, &out); });
+  double latency = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rc != SSF_RESULT_OK) {
+    std::string message = results.error.empty() ? prefix() + "Application `request` call failed (" +
+                                                      std::to_string(rc) + ")."
+                                                : results.error;
+    send({{"op", "error"}, {"id", id}, {"message", message}});
+    return fail(SSF_RESULT_APPLICATION_ERROR, message);
+  }
+
+  protocol::BlobArea blobs;
+  Json list = Json::array();
+  for (size_t i = 0; i < count; ++i) {
+    // Missing results are empty, as upstream pads a short batch with {}.
+    Json r = results.json[i] ? std::move(*results.json[i]) : Json::object();
+    for (const auto& [output, bytes] : results.bytes[i]) r[output] = blobs.add(bytes);
+    list.push_back(std::move(r));
+  }
+  send({{"op", "result"}, {"id", id}, {"results", std::move(list)}, {"latency", latency}},
+       blobs.data());
+  return std::nullopt;
+}
+
+std::optional<int> NativeWorker::watchdog(const Frame& frame) {
+  uint64_t id = frame.header.at("id").get<uint64_t>();
+  log(SSF_LOG_DEBUG, prefix() + "Dispatcher polling application replica watchdog");
+  int code = call("watchdog", [&] { return api_.watchdog(app_); });
+  send({{"op", "watchdog"}, {"id", id}, {"code", code}});
+  if (code != SSF_RESULT_OK) {
+    return fail(SSF_RESULT_APPLICATION_ERROR, prefix() + "Application `watchdog` call failed.");
+  }
+  return std::nullopt;
+}
+
+int NativeWorker::run() {
+  std::thread reader([this] { read_frames(); });
+  reader.detach();  // it ends with the stream; exit() does not wait for it
+
+  auto first = next_frame();
+  if (!first || first->op() != "init") return 0;  // the server went away before saying anything
+  const Json& init = first->header;
+  try {
+    log_level_ = init.value("log_level", SSF_LOG_DEBUG);
+    replica_ = init.value("replica", 0);
+    run_mode_ = init.value("mode", std::string("run")) == "run";
+    const Json& app = init.at("application");
+    app_id_ = app.value("id", std::string("untitled"));
+    file_dir_ = app.value("file_dir", std::string());
+    module_name_ = std::filesystem::path(app.value("file", std::string())).filename().string();
+  } catch (const Json::exception& e) {
+    return fail(SSF_RESULT_APPLICATION_MODULE_ERROR,
+                std::string("Malformed init frame: ") + e.what());
+  }
+  log(SSF_LOG_INFO, "> " + prefix() + "Worker started for " + app_id_ + ", [" +
+                        std::to_string(getppid()) + "->" + std::to_string(getpid()) + "]");
+  log(SSF_LOG_INFO, "> " + prefix() + "Getting user application instance");
+  if (auto code = load(init)) return *code;
+
+  if (!run_mode_) {
+    log(SSF_LOG_INFO, "> Build application");
+    int code = call("build", [&] { return api_.build(app_); });
+    call("shutdown", [&] { return api_.shutdown(app_); });
+    call("destroy", [&] { return api_.destroy(app_), 0; });
+    app_ = nullptr;
+    send({{"op", "done"}, {"code", code}});
+    return code;
+  }
+
+  log(SSF_LOG_INFO, "> " + prefix() + "Startup user application instance");
+  int code = call("startup", [&] { return api_.startup(app_); });
+  if (code == SSF_RESULT_UNMET_REQUIREMENT) {
+    return fail(code, prefix() + "Application `startup` reported an unmet requirement.");
+  }
+  if (code != SSF_RESULT_OK) {
+    return fail(SSF_RESULT_APPLICATION_ERROR, prefix() + "Application `startup` call failed.");
+  }
+  send({{"op", "started"}});
+
+  while (auto frame = next_frame()) {
+    std::string_view op = frame->op();
+    if (op == "stop") break;
+    std::optional<int> failed;
+    try {
+      if (op == "request") failed = request(*frame);
+      if (op == "watchdog") failed = watchdog(*frame);
+    } catch (const Json::exception& e) {
+      failed = fail(SSF_RESULT_APPLICATION_ERROR, std::string("Malformed frame: ") + e.what());
+    }
+    if (failed) return *failed;
+  }
+  log(SSF_LOG_INFO, "> " + prefix() + "Shutdown user application instance");
+  call("shutdown", [&] { return api_.shutdown(app_); });
+  call("destroy", [&] { return api_.destroy(app_), 0; });
+  app_ = nullptr;
+  return SSF_RESULT_OK;
+}
+
+}  // namespace
+
+int native_worker_main() {
+  // The server stops its workers itself, after draining; a terminal's Ctrl-C is not for us.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  const char* env = std::getenv("SSF_WORKER_FD");
+  int fd = env ? std::atoi(env) : -1;
+  if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
+    // No server to report to: this is someone running the flag by hand.
+    static const char kUsage[] = "gc-ssf --ssf-native-worker: started by gc-ssf only\n";
+    (void)!write(STDERR_FILENO, kUsage, sizeof kUsage - 1);
+    return 2;
+  }
+  fcntl(fd, F_SETFD, FD_CLOEXEC);  // the application's own children must not hold our socket
+  NativeWorker worker(fd);
+  int code = worker.run();
+  // _exit: the reader thread may still be blocked in read(), and an application's static
+  // destructors must not run after destroy(). Its buffered output is flushed first.
+  fflush(nullptr);
+  _exit(code & 0xff);
+}
+
+}  // namespace ssf::apphost

@@ -1,0 +1,113 @@
+// Accepting connections.
+
+#include "runtime/listener.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+#include <utility>
+
+namespace ssf::runtime {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// The place of an accept error: a full file table clears up when connections close, so accepting
+// goes on after a pause instead of spinning on the error.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+Error listen_error(const std::string& host, uint16_t port, const std::string& reason) {
+  // Upstream's uvicorn failure is RESULT_UVICORN_ERROR.
+  return Error(ResultCode::UvicornError,
+               "cannot listen on " + host + ":" + std::to_string(port) + ": " + reason);
+}
+
+}  // namespace
+
+Listener::Listener(asio::io_context& io, const Pipeline& pipeline, const ConnectionLimits& limits,
+                   SessionSet& sessions)
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      retry_timer_(acceptor_.get_executor()),
+      pipeline_(pipeline),
+      limits_(limits),
+      sessions_(sessions) {}
+
+Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std::string& host,
+                                                 uint16_t port, const Pipeline& pipeline,
+                                                 const ConnectionLimits& limits,
+                                                 SessionSet& sessions) {
+  boost::system::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, port);
+  } else {
+    // A host name, as uvicorn accepts: its first address.
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return listen_error(host, port, ec ? ec.message() : "no address");
+    }
+    endpoint = results.begin()->endpoint();
+  }
+
+  auto listener = std::make_shared<Listener>(io, pipeline, limits, sessions);
+  tcp::acceptor& acceptor = listener->acceptor_;
+  if (acceptor.open(endpoint.protocol(), ec); ec) return listen_error(host, port, ec.message());
+  // Restarts must not wait for the old server's connections to leave TIME_WAIT.
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+    return listen_error(host, port, ec.message());
+  }
+  if (acceptor.bind(endpoint, ec); ec) return listen_error(host, port, ec.message());
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return listen_error(host, port, ec.message());
+  }
+  listener->port_ = acceptor.local_endpoint(ec).port();
+  if (ec) return listen_error(host, port, ec.message());
+  return listener;
+}
+
+void Listener::start() {
+  asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+}
+
+void Listener::close() {
+  asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+    self->closed_ = true;
+    self->retry_timer_.cancel();
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::do_accept() {
+  if (closed_) return;
+  // Each connection gets a strand of its own: its handlers never run concurrently, and
+  // connections spread over every io thread.
+  acceptor_.async_accept(
+      asio::make_strand(io_),
+      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
+}
+
+void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (closed_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    log::warning("accept: {}", ec.message());
+    retry_timer_.expires_after(kAcceptRetry);
+    retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+      if (!wait_ec) self->do_accept();
+    });
+    return;
+  }
+  // Answers are small and often pipelined: do not hold them back for Nagle's algorithm.
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<Session>(std::move(socket), pipeline_, limits_, sessions_)->start();
+  do_accept();
+}
+
+}  // namespace ssf::runtime

@@ -1,0 +1,51 @@
+#pragma once
+// Internal to runtime: a listening socket that starts a Session per connection.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/core.h"
+#include "runtime/http.h"
+#include "runtime/session.h"
+
+namespace ssf::runtime {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  // Binds host:port (SO_REUSEADDR) and listens. Accepts nothing until start(). `pipeline`,
+  // `limits` and `sessions` must outlive the listener and its sessions.
+  // Errors: UvicornError (128) "cannot listen on <host>:<port>: <reason>".
+  static Result<std::shared_ptr<Listener>> bind(boost::asio::io_context& io,
+                                                const std::string& host, uint16_t port,
+                                                const Pipeline& pipeline,
+                                                const ConnectionLimits& limits,
+                                                SessionSet& sessions);
+
+  uint16_t port() const { return port_; }
+  void start();
+  // From any thread: stop accepting and close the socket.
+  void close();
+
+  // Public for make_shared; use bind().
+  Listener(boost::asio::io_context& io, const Pipeline& pipeline, const ConnectionLimits& limits,
+           SessionSet& sessions);
+
+ private:
+  void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // on a strand: close() may come from any thread
+  boost::asio::steady_timer retry_timer_;
+  const Pipeline& pipeline_;
+  const ConnectionLimits& limits_;
+  SessionSet& sessions_;
+  uint16_t port_ = 0;
+  bool closed_ = false;  // on the acceptor's strand
+};
+
+}  // namespace ssf::runtime

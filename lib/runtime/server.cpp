@@ -1,0 +1,202 @@
+// The server: settings, assembly of the pipeline, the io threads, and the drain on stop.
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <charconv>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "runtime/listener.h"
+#include "runtime/metrics.h"
+#include "runtime/router.h"
+#include "runtime/runtime.h"
+
+namespace ssf::runtime {
+
+namespace asio = boost::asio;
+
+Result<ServerSettings> ServerSettings::from_options(const config::Options& options) {
+  ServerSettings s;
+  s.host = options.host;
+  if (options.port < 0 || options.port > 65535) {
+    return Error(ResultCode::ArgumentError,
+                 "--port: " + std::to_string(options.port) + " is not a port number");
+  }
+  s.port = static_cast<uint16_t>(options.port);
+  s.io_threads = std::max(1, options.fastapi_replicate_server);
+  s.prometheus_disabled = options.prometheus_disabled;
+  s.prometheus_endpoint = options.prometheus_endpoint;
+  if (!starts_with(s.prometheus_endpoint, "/")) s.prometheus_endpoint.insert(0, "/");
+  // prometheus_client refuses unsorted buckets at startup; sorting them is the friendlier reading.
+  s.prometheus_buckets = options.prometheus_buckets;
+  std::sort(s.prometheus_buckets.begin(), s.prometheus_buckets.end());
+  s.prometheus_buckets.erase(std::unique(s.prometheus_buckets.begin(), s.prometheus_buckets.end()),
+                             s.prometheus_buckets.end());
+  if (!options.prometheus_port.empty()) {
+    const std::string& text = options.prometheus_port;
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value > 65535) {
+      return Error(ResultCode::ArgumentError,
+                   "--prometheus-port: '" + text + "' is not a port number");
+    }
+    s.prometheus_port = static_cast<uint16_t>(value);
+  }
+  return s;
+}
+
+struct Server::State {
+  State(const config::Config& c, ServerSettings s, dispatch::Dispatcher& d)
+      : config(c), settings(std::move(s)), dispatcher(d), io(std::max(1, settings.io_threads)) {}
+
+  // Constant after create().
+  const config::Config& config;
+  ServerSettings settings;
+  dispatch::Dispatcher& dispatcher;
+  ConnectionLimits limits;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<Pipeline> metrics_pipeline;
+
+  std::atomic<bool> stopping{false};  // the ready probe reads it
+  SessionSet sessions;
+
+  // Declared after what sessions and listeners refer to: destroying the io_context destroys
+  // the handlers still queued, and with them the last sessions.
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::shared_ptr<Listener> listener;
+  std::shared_ptr<Listener> metrics_listener;
+  std::optional<asio::signal_set> signals;  // on a strand; made by run()
+
+  std::mutex stop_mutex;
+  bool stop_requested = false;  // guarded by stop_mutex
+  std::thread stopper;          // guarded by stop_mutex
+
+  void wait_for_signal(Server& server);
+  void stop_sequence();
+};
+
+Server::Server(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Server::~Server() {
+  stop();
+  std::lock_guard lock(state_->stop_mutex);
+  if (state_->stopper.joinable()) state_->stopper.join();
+}
+
+Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
+                                               ServerSettings settings,
+                                               dispatch::Dispatcher& dispatcher) {
+  auto state = std::make_unique<State>(config, std::move(settings), dispatcher);
+  State& s = *state;
+  const ServerSettings& set = s.settings;
+  s.limits = {set.max_request_size, set.header_timeout, set.body_timeout, set.idle_timeout};
+
+  std::vector<std::unique_ptr<Middleware>> middlewares;
+  middlewares.push_back(make_latency_middleware());
+  const Metrics* main_metrics = nullptr;
+  if (!set.prometheus_disabled) {
+    s.metrics = std::make_unique<Metrics>(set.prometheus_buckets);
+    // Upstream's excluded_handlers (server_metrics.py).
+    middlewares.push_back(
+        make_metrics_middleware(*s.metrics, {"/docs", "/openapi.json", set.prometheus_endpoint,
+                                             "/health/startup", "/health/live", "/health/ready"}));
+    if (set.prometheus_port) {
+      s.metrics_pipeline = std::make_unique<Pipeline>(std::vector<std::unique_ptr<Middleware>>{},
+                                                      make_metrics_handler(*s.metrics));
+    } else {
+      main_metrics = s.metrics.get();
+    }
+  }
+  s.pipeline = std::make_unique<Pipeline>(
+      std::move(middlewares), make_router(config, set, dispatcher, main_metrics, s.stopping));
+
+  auto listener = Listener::bind(s.io, set.host, set.port, *s.pipeline, s.limits, s.sessions);
+  if (!listener) return std::move(listener).error();
+  s.listener = std::move(*listener);
+  if (s.metrics_pipeline) {
+    auto metrics_listener = Listener::bind(s.io, set.host, *set.prometheus_port,
+                                           *s.metrics_pipeline, s.limits, s.sessions);
+    if (!metrics_listener) return std::move(metrics_listener).error();
+    s.metrics_listener = std::move(*metrics_listener);
+  }
+  s.work.emplace(s.io.get_executor());
+  log::debug("HTTP server listening on {}:{}", set.host, s.listener->port());
+  return std::unique_ptr<Server>(new Server(std::move(state)));
+}
+
+uint16_t Server::bound_port() const { return state_->listener->port(); }
+
+uint16_t Server::metrics_port() const {
+  return state_->metrics_listener ? state_->metrics_listener->port() : 0;
+}
+
+void Server::run() {
+  State& s = *state_;
+  if (s.settings.handle_signals) {
+    s.signals.emplace(asio::make_strand(s.io), SIGINT, SIGTERM);
+    s.wait_for_signal(*this);
+  }
+  s.listener->start();
+  if (s.metrics_listener) s.metrics_listener->start();
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.settings.io_threads; ++i) threads.emplace_back([&s] { s.io.run(); });
+  s.io.run();
+  for (auto& thread : threads) thread.join();
+
+  std::lock_guard lock(s.stop_mutex);
+  if (s.stopper.joinable()) s.stopper.join();
+}
+
+void Server::State::wait_for_signal(Server& server) {
+  signals->async_wait([this, &server](boost::system::error_code ec, int signal) {
+    if (ec) return;  // cancelled at the end of the stop
+    if (stopping.load()) {
+      log::warning("Signal {} while stopping: waiting for the requests in flight (at most {} s)",
+                   signal, settings.shutdown_grace.count() / 1000.0);
+    } else {
+      log::info("Shutting down");
+      server.stop();
+    }
+    wait_for_signal(server);
+  });
+}
+
+void Server::stop() {
+  State& s = *state_;
+  std::lock_guard lock(s.stop_mutex);
+  if (s.stop_requested) return;
+  s.stop_requested = true;
+  s.stopping = true;  // from now on the ready probe answers 503
+  // The drain blocks on the dispatcher, whose answers need the io threads: it gets a thread of
+  // its own, so that stop() may be called from anywhere, a signal handler on an io thread too.
+  s.stopper = std::thread([&s] { s.stop_sequence(); });
+}
+
+void Server::State::stop_sequence() {
+  listener->close();
+  dispatcher.stop(settings.shutdown_grace);  // in-flight requests finish, then the replicas stop
+  sessions.shutdown_all();                   // idle keep-alive connections close now
+  if (metrics_listener) metrics_listener->close();  // scrapes work until the drain is over
+  asio::post(io, [this] {
+    if (signals) {
+      asio::dispatch(signals->get_executor(), [this] {
+        boost::system::error_code ignored;
+        signals->cancel(ignored);
+      });
+    }
+  });
+  // run() returns once the last connection has closed.
+  work.reset();
+}
+
+}  // namespace ssf::runtime
