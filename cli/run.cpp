@@ -24,6 +24,7 @@ dispatch::Settings dispatch_settings(const Context& context) {
   s.watchdog_request_threshold = o.watchdog_request_threshold;
   s.watchdog_request_average = o.watchdog_request_average;
   s.stop_on_error = o.stop_on_error;
+  s.max_queue = static_cast<size_t>(std::max(1, o.max_queue));
   return s;
 }
 

@@ -179,6 +179,12 @@ const std::vector<OptionSpec>& table() {
        "Module defining authenticate_user(username, password) that returns a user id or None"},
       {"--session-authentication-timeout", "", "session_authentication_timeout", G::FastApi,
        &O::session_authentication_timeout, "Session lifetime in seconds"},
+      {"--max-request-size", "", "max_request_size", G::Runtime, &O::max_request_size,
+       "Largest request body in MiB; larger ones are refused with 413 (gc-ssf)"},
+      {"--request-timeout", "", "request_timeout", G::Runtime, &O::request_timeout,
+       "Seconds a request may wait for a replica before 504 (gc-ssf)"},
+      {"--max-queue", "", "max_queue", G::Runtime, &O::max_queue,
+       "Requests that may wait for a replica; more are refused with 503 and Retry-After (gc-ssf)"},
       {"--fastapi-replicate-server", "-rs", "fastapi_replicate_server", G::FastApi,
        &O::fastapi_replicate_server, "Number of server processes"},
 

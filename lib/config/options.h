@@ -44,6 +44,10 @@ struct Options {
                                             4,    4.5,   5,     7.5,  10,    30,   60};
   std::string prometheus_endpoint = "/metrics";
   std::string prometheus_port;
+  // gc-ssf's own limits (upstream has none).
+  int max_request_size = 100;    // MiB; larger bodies get 413
+  double request_timeout = 300;  // seconds a request may wait for a replica; then 504
+  int max_queue = 4096;          // queued requests; beyond, 503 with Retry-After
 
   // Container (package, publish)
   std::optional<std::string> package_baseimage;
