@@ -211,7 +211,7 @@ TEST_CASE("metrics on their own port, on any path", "[runtime][metrics]") {
   CHECK(fetch(server.server().metrics_port(), "GET", "/anything").result_int() == 200);
 }
 
-TEST_CASE("--prometheus-port must be a port number", "[runtime][metrics]") {
+TEST_CASE("a prometheus port must be a port number", "[runtime][metrics]") {
   config::Options o;
   o.prometheus_port = "81x";
   auto settings = ServerSettings::from_options(o);
