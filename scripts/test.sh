@@ -20,7 +20,9 @@ ctest --test-dir build --output-on-failure -j2
 
 if ! $quick; then
   echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-  cmake -S . -B build-asan -G Ninja -DSSF_SANITIZE=ON -DSSF_BENCH=OFF -DSSF_WERROR=ON >/dev/null
+  # Warnings are checked (as errors) by the normal build above; GCC 12 reports false positives
+  # (-Wmaybe-uninitialized, -Wrestrict) under the sanitizers.
+  cmake -S . -B build-asan -G Ninja -DSSF_SANITIZE=ON -DSSF_BENCH=OFF -DSSF_WERROR=OFF >/dev/null
   ninja -C build-asan
   # Leak checking is off until the worker and server tests have had a leak-clean run of their own
   # (they start threads and processes that outlive some test cases by design).
