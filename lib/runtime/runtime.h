@@ -36,9 +36,11 @@ struct ServerSettings {
   // Threads running the one io_context (-rs, upstream's uvicorn workers). Connections are spread
   // over them; each connection stays on one strand.
   int io_threads = 1;
-  // Larger bodies are refused with 413 before they are read. Upstream has no limit.
+  // Larger bodies are refused with 413 before they are read (--max-request-size, in MiB).
+  // Upstream has no limit.
   size_t max_request_size = 100 * 1024 * 1024;
-  // A request still waiting for a replica after this long is answered 504. Upstream waits forever.
+  // A request still waiting for a replica after this long is answered 504 (--request-timeout).
+  // Upstream waits forever.
   std::chrono::milliseconds request_timeout = std::chrono::minutes(5);
   // From the first byte of a request to the end of its header; a client that trickles its header
   // (slowloris) is dropped after this.
@@ -57,14 +59,15 @@ struct ServerSettings {
                                             0.75, 1,     1.5,  2,     2.5, 3,    3.5,
                                             4,    4.5,   5,    7.5,   10,  30,   60};
   // --prometheus-port: when set, metrics are served on their own listener there (on any path,
-  // as prometheus_client's server does) and not on the main port. 0 picks a free port.
+  // as prometheus_client's server does) and not on the main port. It binds `host` (upstream's
+  // binds every interface). 0 picks a free port.
   std::optional<uint16_t> prometheus_port;
 
   // run() stops the server on SIGINT/SIGTERM. Off in tests and when the caller owns signals.
   bool handle_signals = true;
 
-  // The settings the options ask for. Errors: ArgumentError (1) for a --prometheus-port that is
-  // not a port number.
+  // The settings the options ask for. Errors: ArgumentError (1) for a --port or --prometheus-port
+  // that is not a port number, or a --max-request-size or --request-timeout that is not positive.
   static Result<ServerSettings> from_options(const config::Options& options);
 };
 
@@ -92,10 +95,11 @@ class Server {
   // thread, which is one of the io_threads.
   void run();
 
-  // Graceful stop, in this order: the ready probe answers 503, the listeners close, in-flight
-  // requests finish (dispatcher.stop(shutdown_grace), which also stops the replicas), idle
-  // keep-alive connections close, then run() returns. Returns at once; idempotent; may be called
-  // before run() (run() then returns as soon as the stop has finished).
+  // Graceful stop, in this order: the ready probe answers 503 and new endpoint requests get 503
+  // {"detail":"Service unavailable"}; the listeners close; in-flight requests finish
+  // (dispatcher.stop(shutdown_grace), which also stops the replicas); idle keep-alive connections
+  // close; then run() returns. Returns at once; idempotent; may be called from any thread, before
+  // run() too (run() then returns as soon as the stop has finished).
   void stop();
 
  private:

@@ -36,7 +36,8 @@ Result<ServerSettings> ServerSettings::from_options(const config::Options& optio
                  "--max-request-size and --request-timeout must be positive");
   }
   s.max_request_size = static_cast<size_t>(options.max_request_size) * 1024 * 1024;
-  s.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(options.request_timeout * 1000));
+  s.request_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(options.request_timeout * 1000));
   s.prometheus_disabled = options.prometheus_disabled;
   s.prometheus_endpoint = options.prometheus_endpoint;
   if (!starts_with(s.prometheus_endpoint, "/")) s.prometheus_endpoint.insert(0, "/");

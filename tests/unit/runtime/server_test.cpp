@@ -230,6 +230,16 @@ TEST_CASE("settings from the options", "[runtime][server]") {
   CHECK(s->prometheus_endpoint == "/metrics");
   CHECK_FALSE(s->prometheus_port);
   CHECK(s->handle_signals);
+
+  o.max_request_size = 2;
+  o.request_timeout = 1.5;
+  CHECK(ServerSettings::from_options(o)->max_request_size == 2 * 1024 * 1024);
+  CHECK(ServerSettings::from_options(o)->request_timeout == 1500ms);
+  o.request_timeout = 0;
+  CHECK(ServerSettings::from_options(o).error().code() == ResultCode::ArgumentError);
+  o.request_timeout = 1;
+  o.port = 70000;
+  CHECK(ServerSettings::from_options(o).error().message() == "--port: 70000 is not a port number");
 }
 
 }  // namespace
