@@ -102,7 +102,8 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
   std::vector<std::unique_ptr<apphost::Worker>> workers;
   for (auto& r : s.replicas) {
     if (r.worker) workers.push_back(std::move(r.worker));
-    if (r.dead) workers.push_back(std::move(r.dead));
+    for (auto& d : r.dead) workers.push_back(std::move(d));
+    r.dead.clear();
   }
   std::vector<std::thread> retirements = std::move(s.retirements);
   s.run_completions(lock);
@@ -175,7 +176,7 @@ void Dispatcher::State::start_replica(std::unique_lock<std::mutex>& lock, size_t
   if (r.generation == generation && r.running) {
     r.worker = std::move(*worker);
   } else {
-    r.dead = std::move(*worker);  // it exited before we got here: its `exited` has run
+    r.dead.push_back(std::move(*worker));  // it exited before we got here: `exited` has run
   }
 }
 
@@ -189,10 +190,11 @@ void Dispatcher::State::loop() {
 
     for (size_t i = 0; i < replicas.size(); ++i) {
       Replica& r = replicas[i];
-      if (r.dead) {
+      if (!r.dead.empty()) {
         auto dead = std::move(r.dead);
+        r.dead.clear();
         lock.unlock();
-        dead.reset();  // joins its reader thread, whose last event has returned
+        dead.clear();  // joins their reader threads, outside the lock
         lock.lock();
       }
       bool may_restart = initial_start_done && !startup_failed && !stopping && !quit;

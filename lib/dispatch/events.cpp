@@ -124,14 +124,14 @@ void Dispatcher::State::on_exited(size_t index, uint64_t generation, int exit_co
   if (startup_failed) {  // the others, stopped because one failed to start: nothing to record
     r.running = false;
     r.ready = false;
-    r.dead = std::move(r.worker);
+    if (r.worker) r.dead.push_back(std::move(r.worker));
     wake.notify_all();
     return;
   }
   bool app_failure = r.failed_request || !reason.empty();
   r.running = false;
   r.ready = false;
-  r.dead = std::move(r.worker);
+  if (r.worker) r.dead.push_back(std::move(r.worker));
 
   // The batch it was running fails, unless it said which one failed; the batches pipelined
   // behind it go back to the front of the queue, in order, for another replica.
@@ -167,8 +167,11 @@ void Dispatcher::State::on_exited(size_t index, uint64_t generation, int exit_co
     if (!reason.empty()) log::error("{}", reason);
     record_error(exit_code == 255 ? 255 : 32);
     for (auto& other : replicas) {
-      if (other.worker) other.dead = std::move(other.worker), other.running = false,
-                        other.ready = false;
+      if (other.worker) {
+        other.dead.push_back(std::move(other.worker));
+        other.running = false;
+        other.ready = false;
+      }
     }
     for (auto& p : queue) complete(p, Outcome{Outcome::Kind::Unavailable, {}, 0, "startup failed"});
     queue.clear();

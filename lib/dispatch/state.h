@@ -44,7 +44,9 @@ struct Replica {
   Clock::time_point last_activity;
   bool watchdog_pending = false;
   std::deque<double> durations;  // the last request durations, for the duration watchdog
-  std::unique_ptr<apphost::Worker> dead;  // to destroy on the dispatcher thread
+  // Workers that exited, destroyed by the dispatcher thread outside the lock: destroying one joins
+  // its reader thread, which may itself be waiting for the lock. Appended to, never overwritten.
+  std::vector<std::unique_ptr<apphost::Worker>> dead;
 };
 
 struct Dispatcher::State {
