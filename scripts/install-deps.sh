@@ -10,7 +10,15 @@ build_packages=(
   catch2 clang clang-format clang-16 libclang-rt-16-dev
 )
 # Services and tools the tests use (real ones, started by tests/infra/ on loopback).
-test_packages=(python3 python3-venv python3-pytest python3-requests python3-yaml curl wrk nginx-light)
+# Python apps and tests; the docs page's browser test; the image, registry and deploy services.
+test_packages=(
+  python3 python3-venv python3-pytest python3-requests python3-yaml python3-jwt python3-cryptography
+  curl wrk nginx-light openssl
+  chromium chromium-driver
+  docker.io docker-registry skopeo umoci mmdebstrap apache2-utils
+  openssh-server openssh-client iproute2 procps
+  python3-pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
+)
 
 want=("${build_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then
