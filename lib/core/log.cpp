@@ -1,5 +1,11 @@
 // Implementation note: a mutex-guarded pair of sinks. Formatting happens outside the lock; only
 // the writes are serialised, so a slow terminal never interleaves two records.
+//
+// Records are written at once when the sinks were last flushed more than kFlushInterval ago;
+// records that follow closely (a traced request logs several lines, and a write(2) for each was
+// a good part of the serving cost under load) are buffered, and a background thread flushes them
+// within kFlushInterval (stdio flushes at exit). Warnings and errors are always flushed at once,
+// so that the lines that explain a failure are on disk before anything else happens.
 
 #include "core/log.h"
 
@@ -10,7 +16,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace ssf::log {
@@ -27,11 +35,36 @@ struct State {
   std::vector<std::string> secrets;  // GUARDED_BY(mutex)
   std::string status_line;           // GUARDED_BY(mutex); shown on stdout only
   bool status_shown = false;         // GUARDED_BY(mutex)
+  bool unflushed = false;            // GUARDED_BY(mutex): buffered records not yet written
+  std::chrono::steady_clock::time_point last_flush{};  // GUARDED_BY(mutex)
+  std::once_flag flusher_started;
 };
+
+constexpr auto kFlushInterval = std::chrono::milliseconds(100);
 
 State& state() {
   static State* s = new State;  // never destroyed: records may come from threads during exit
   return *s;
+}
+
+void flush_locked(State& s) {
+  if (s.file) fflush(s.file);
+  fflush(stdout);
+  s.unflushed = false;
+  s.last_flush = std::chrono::steady_clock::now();
+}
+
+// Flushes buffered records every kFlushInterval; detached, as the state it uses is never freed.
+void start_flusher(State& s) {
+  std::call_once(s.flusher_started, [&s] {
+    std::thread([&s] {
+      for (;;) {
+        std::this_thread::sleep_for(kFlushInterval);
+        std::lock_guard lock(s.mutex);
+        if (s.unflushed) flush_locked(s);
+      }
+    }).detach();
+  });
 }
 
 constexpr const char* kReset = "\033[0m";
@@ -129,6 +162,7 @@ void set_levels(Level file_level, Level stdout_level) {
 void shutdown() {
   State& s = state();
   std::lock_guard lock(s.mutex);
+  fflush(stdout);
   if (s.file) fclose(s.file);
   s.file = nullptr;
   s.has_file = false;
@@ -161,11 +195,9 @@ void write(Record record) {
   const char* color = color_of(record);
 
   State& s = state();
+  start_flusher(s);
   std::lock_guard lock(s.mutex);
-  if (s.file && record.level >= s.file_level) {
-    fputs(line.c_str(), s.file);
-    fflush(s.file);  // a crash must not lose the lines that explain it
-  }
+  if (s.file && record.level >= s.file_level) fputs(line.c_str(), s.file);
   // The colour ends before the newline, so that a terminal never carries it to the next line.
   auto put = [&](FILE* stream, bool use_color) {
     if (use_color && color) {
@@ -188,7 +220,18 @@ void write(Record record) {
     fputs(s.status_line.c_str(), stdout);
     s.status_shown = true;
   }
-  if (to_terminal) fflush(stdout);
+  if (record.level >= Level::Warning || s.status_shown ||
+      std::chrono::steady_clock::now() - s.last_flush > kFlushInterval) {
+    flush_locked(s);
+  } else {
+    s.unflushed = true;
+  }
+}
+
+void flush() {
+  State& s = state();
+  std::lock_guard lock(s.mutex);
+  flush_locked(s);
 }
 
 bool status_line_enabled() {

@@ -44,6 +44,9 @@ void init(const Options& options);
 void set_levels(Level file_level, Level stdout_level);
 // Flushes and closes the file sink.
 void shutdown();
+// Writes out buffered records now. Records below WARNING are otherwise written within 100 ms (and
+// at exit); warnings and errors at once.
+void flush();
 
 // Registers a secret to redact from every later record. Empty values are ignored.
 void add_secret(std::string value);

@@ -53,7 +53,7 @@ void Dispatcher::submit(Request request, std::function<void(Outcome)> done) {
                                 fmt::format("the queue is full ({} requests)", s.queue.size())});
   } else {
     s.queue.push_back(std::move(pending));
-    s.wake.notify_all();
+    s.dispatch_inline();
   }
   s.run_completions(lock);
 }
@@ -280,6 +280,17 @@ void Dispatcher::State::send_batches(Clock::time_point now, Clock::time_point& n
     }
     target->in_flight.emplace(id, std::move(batch));
   }
+}
+
+void Dispatcher::State::dispatch_inline() {
+  // Until every replica has started, the dispatcher thread owns the replicas (start_replica
+  // unlocks the mutex while a worker starts).
+  if (initial_start_done && !quit) {
+    auto now = Clock::now();
+    auto next_wake = now;
+    send_batches(now, next_wake);
+  }
+  if (!queue.empty()) wake.notify_all();
 }
 
 void Dispatcher::State::poll_watchdogs(Clock::time_point now, Clock::time_point& next_wake) {

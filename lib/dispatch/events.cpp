@@ -81,9 +81,10 @@ void Dispatcher::State::on_result(size_t index, uint64_t generation, uint64_t id
       // retiring thread owns the worker, so that nothing else destroys it meanwhile.
       std::shared_ptr<apphost::Worker> worker(std::move(r.worker));
       retirements.emplace_back([worker] { worker->stop(std::chrono::seconds(10)); });
+      wake.notify_all();
     }
   }
-  wake.notify_all();
+  dispatch_inline();
   run_completions(lock);
 }
 

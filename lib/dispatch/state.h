@@ -82,6 +82,11 @@ struct Dispatcher::State {
   void loop();
   void start_replica(std::unique_lock<std::mutex>& lock, size_t index);
   void send_batches(Clock::time_point now, Clock::time_point& next_wake);
+  // Any thread, under the mutex: sends what can go now (a submitter's or a reader's thread), so
+  // that a request does not wait for the dispatcher thread to wake up; the thread is woken only
+  // for what remains (a batch still forming, no free replica). Two thread hand-offs fewer per
+  // request: most of the serving cost on a small machine is such wake-ups.
+  void dispatch_inline();
   void poll_watchdogs(Clock::time_point now, Clock::time_point& next_wake);
   void expire(Clock::time_point now, Clock::time_point& next_wake);
   void record_error(int code);

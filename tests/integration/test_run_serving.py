@@ -34,7 +34,7 @@ def test_health_probes_bodies(run_app):
         r = requests.get(f"{server.url}/health/{probe}")
         assert r.status_code == 200
         assert r.json() == {"message": text}
-    assert "Dispatcher ready" in server.log
+    assert wait_until(lambda: "Dispatcher ready" in server.log)
 
 
 def test_invalid_inputs_give_422_naming_the_field(run_app):

@@ -234,7 +234,10 @@ class Replica:
         for m in meta:
             m["replica"] = self.index
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(f"[{self.index}] Dispatcher issuing request with params={params} meta={meta}")
+            # Held, not sent: it goes out with the result (see Channel.hold).
+            self.channel.hold({"op": "log", "level": logging.DEBUG, "file": "_worker.py",
+                               "line": sys._getframe().f_lineno,
+                               "msg": f"[{self.index}] Dispatcher issuing request with params={params} meta={meta}"})
         try:
             start = time.perf_counter()
             if self.max_batch_size > 1:

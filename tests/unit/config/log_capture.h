@@ -17,6 +17,7 @@ class LogCapture {
   LogCapture& operator=(const LogCapture&) = delete;
 
   std::string text() const {
+    log::flush();
     auto content = read_file(dir_.path() / "ssf.log");
     return content ? *content : std::string();
   }

@@ -15,6 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::vector<std::string> lines_of(const fs::path& file) {
+  log::flush();
   Result<std::string> text = read_file(file);
   REQUIRE(text.has_value());
   std::vector<std::string> lines = split(text.value(), '\n');
@@ -135,6 +136,7 @@ TEST_CASE("secrets are redacted in the file", "[log]") {
   log::write({log::Level::Info, "worker says api-key-log-test-value", "w.py", 3, 1});
   log::shutdown();
 
+  log::flush();
   const std::string text = read_file(log_file.file()).value();
   CHECK_THAT(text, !Catch::Contains("s3cr3t-log-test-value"));
   CHECK_THAT(text, !Catch::Contains("api-key-log-test-value"));
@@ -153,6 +155,7 @@ TEST_CASE("the file gets no colour codes, even when colour is on", "[log]") {
   log::warning("a warning");
   log::error("an error (an expected test record)");
   log::shutdown();
+  log::flush();
   const std::string text = read_file(log_file.file()).value();
   CHECK(lines_of(log_file.file()).size() == 3);
   CHECK(text.find('\033') == std::string::npos);

@@ -15,7 +15,10 @@ struct LogFile {
     log::shutdown();
     log::set_levels(log::Level::Debug, log::Level::Info);
   }
-  std::string text() const { return read_file(dir.path() / "ssf.log").value(); }
+  std::string text() const {
+    log::flush();
+    return read_file(dir.path() / "ssf.log").value();
+  }
 };
 
 size_t count(const std::string& text, std::string_view what) {
