@@ -93,6 +93,21 @@ void Listener::close() {
     self->closed_ = true;
     self->retry_timer_.cancel();
     boost::system::error_code ignored;
+    // Connections already in the backlog would be reset by the close: with SO_REUSEPORT they
+    // were meant for this server, and another one (the next version) is now taking the new
+    // ones. Take them first, without waiting, and serve them.
+    if (self->listening_) {
+      self->acceptor_.non_blocking(true, ignored);
+      while (true) {
+        boost::system::error_code ec;
+        tcp::socket socket(asio::make_strand(self->io_));
+        self->acceptor_.accept(socket, ec);
+        if (ec) break;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), self->pipeline_, self->limits_,
+                                  self->sessions_)->start();
+      }
+    }
     self->acceptor_.close(ignored);
   });
 }

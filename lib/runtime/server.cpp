@@ -41,6 +41,9 @@ class InstanceMiddleware final : public Middleware {
 
 // How often a --reuse-port server looks whether the application is ready to take connections.
 constexpr auto kReadyPoll = std::chrono::milliseconds(20);
+// --reuse-port: how long connections accepted before the listener closed may still bring their
+// requests before endpoints answer 503.
+constexpr auto kHandover = std::chrono::milliseconds(250);
 
 }  // namespace
 
@@ -235,7 +238,10 @@ void Server::stop() {
   std::lock_guard lock(s.stop_mutex);
   if (s.stop_requested) return;
   s.stop_requested = true;
-  s.stopping = true;  // from now on the ready probe answers 503
+  // With --reuse-port another server shares the port: the listener closes first (stop_sequence)
+  // and requests on connections already accepted are still served for a moment, so that a
+  // client never meets a 503 during a handover. Otherwise the ready probe answers 503 from now.
+  if (!s.settings.reuse_port) s.stopping = true;
   // The drain blocks on the dispatcher, whose answers need the io threads: it gets a thread of
   // its own, so that stop() may be called from anywhere, a signal handler on an io thread too.
   s.stopper = std::thread([&s] { s.stop_sequence(); });
@@ -243,6 +249,10 @@ void Server::stop() {
 
 void Server::State::stop_sequence() {
   listener->close();
+  if (settings.reuse_port) {
+    std::this_thread::sleep_for(kHandover);
+    stopping = true;
+  }
   dispatcher.stop(settings.shutdown_grace);  // in-flight requests finish, then the replicas stop
   sessions.shutdown_all();                   // idle keep-alive connections close now
   if (metrics_listener) metrics_listener->close();  // scrapes work until the drain is over
