@@ -27,6 +27,15 @@ constexpr CommandSpec kCommands[] = {
     {"deploy", "Deploy",
      "deploy to edge hosts (the generic SSF image, or the app's with --deploy-package)",
      run_deploy},
+    // gc-ssf's own, on the targets of deploy.
+    {"status", "Status", "show the deployed service on each target: containers, image, health",
+     run_status},
+    {"logs", "Logs", "show the last lines (--logs-tail) of the deployed service's log on each target",
+     run_logs},
+    {"rollback", "Rollback", "put the previous deployed version back on each target, health-gated",
+     run_rollback},
+    {"undeploy", "Undeploy", "remove the deployed service's containers from each target",
+     run_undeploy},
 };
 
 // Adds every secret given on the command line to the log's redaction list, before anything can
@@ -69,6 +78,11 @@ Status add_ssh_keys(const config::Options& options) {
       return Error(ResultCode::SshError, fmt::format("SSH key '{}' must be set in environment", var));
     }
     Secret key(std::string(value) + "\n");
+    // deploy authenticates with the key itself (in memory); only git (init) needs the agent.
+    if (const char* agent = std::getenv("SSH_AUTH_SOCK"); !agent || !*agent) {
+      log::debug("No ssh-agent: the key in '{}' is used by deploy only", var);
+      continue;
+    }
     ProcessOptions po;
     po.stdin_data = key.reveal();
     auto out = run_process({"ssh-add", "-"}, po);

@@ -30,7 +30,8 @@ struct CommandSpec {
   CommandFn run;
 };
 
-// In execution order: init, build, run, package, test, publish, deploy.
+// In execution order: init, build, run, package, test, publish, deploy, then gc-ssf's own
+// status, logs, rollback, undeploy.
 std::span<const CommandSpec> command_table();
 bool is_command(std::string_view word);
 
@@ -41,6 +42,11 @@ Status run_package(Context& context);
 Status run_test(Context& context);
 Status run_publish(Context& context);
 Status run_deploy(Context& context);
+// gc-ssf's own, after deploy: the deployed service on the same targets.
+Status run_status(Context& context);
+Status run_logs(Context& context);
+Status run_undeploy(Context& context);
+Status run_rollback(Context& context);
 
 // Clones or downloads a remote config source into its directory (part of init, before the config
 // is read). Errors: GitRepoError (13) "Git clone errored (<code>)"; 176 for gradient models.

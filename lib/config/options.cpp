@@ -144,6 +144,34 @@ const std::vector<OptionSpec>& table() {
       {"--deploy-paperspace-spec-file", "", "deploy_paperspace_spec_file", G::Deploy,
        &O::deploy_paperspace_spec_file,
        "Paperspace: deployment spec to use instead of a generated one"},
+      {"--deploy-targets-file", "", "deploy_targets_file", G::Deploy, &O::deploy_targets_file,
+       "File of target hosts, one [user@]host[:port] per line, deployed with the target address "
+       "(gc-ssf)"},
+      {"--deploy-batch-size", "", "deploy_batch_size", G::Deploy, &O::deploy_batch_size,
+       "Hosts deployed at a time; a failure stops before the next batch (gc-ssf)"},
+      {"--deploy-strategy",
+       "",
+       "deploy_strategy",
+       G::Deploy,
+       &O::deploy_strategy,
+       "overlap: the new version starts beside the running one and takes over without a lost "
+       "request; replace: the running one stops first (servers that cannot share their port) "
+       "(gc-ssf)",
+       {"overlap", "replace"}},
+      {"--deploy-gpus", "", "deploy_gpus", G::Deploy, &O::deploy_gpus,
+       "GPUs for the container (docker run --gpus <value>) (gc-ssf)"},
+      {"--ssh-key", "", "ssh_key", G::Deploy, &O::ssh_key,
+       "Private key file for SSH (else the keys of --add-ssh-key, else ssh-agent) (gc-ssf)"},
+      {"--ssh-accept-new-host-key", "", "ssh_accept_new_host_key", G::Deploy,
+       &O::ssh_accept_new_host_key,
+       "Accept the key of a host missing from ~/.ssh/known_hosts once and record it; a changed "
+       "key is always refused (gc-ssf)"},
+      {"--ssh-connect-timeout", "", "ssh_connect_timeout", G::Deploy, &O::ssh_connect_timeout,
+       "Seconds to connect to a host over SSH (gc-ssf)"},
+      {"--logs-tail", "", "logs_tail", G::Deploy, &O::logs_tail,
+       "Lines of the deployed container's log that 'logs' shows (gc-ssf)"},
+      {"--dry-run", "", "dry_run", G::Deploy, &O::dry_run,
+       "deploy: print the plan of remote commands and change nothing (gc-ssf)"},
 
       // Test
       {"--test-skip-stop", "", "test_skip_stop", G::Test, &O::test_skip_stop,
@@ -185,6 +213,11 @@ const std::vector<OptionSpec>& table() {
        "Seconds a request may wait for a replica before 504 (gc-ssf)"},
       {"--max-queue", "", "max_queue", G::Runtime, &O::max_queue,
        "Requests that may wait for a replica; more are refused with 503 and Retry-After (gc-ssf)"},
+      {"--reuse-port", "", "reuse_port", G::Runtime, &O::reuse_port,
+       "Bind the port with SO_REUSEPORT and only once the application is ready, so that a new "
+       "version can start beside the running one (set by deploy) (gc-ssf)"},
+      {"--instance-id", "", "instance_id", G::Runtime, &O::instance_id,
+       "Name of this server, sent in the x-ssf-instance header (set by deploy) (gc-ssf)"},
       {"--fastapi-replicate-server", "-rs", "fastapi_replicate_server", G::FastApi,
        &O::fastapi_replicate_server, "Number of server processes"},
 

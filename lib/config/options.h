@@ -48,6 +48,10 @@ struct Options {
   int max_request_size = 100;    // MiB; larger bodies get 413
   double request_timeout = 300;  // seconds a request may wait for a replica; then 504
   int max_queue = 4096;          // queued requests; beyond, 503 with Retry-After
+  // gc-ssf's own, for deploys that overlap versions (deploy passes them): bind the port with
+  // SO_REUSEPORT, only once the application is ready; name this server in x-ssf-instance.
+  bool reuse_port = false;
+  std::optional<std::string> instance_id;
 
   // Container (package, publish)
   std::optional<std::string> package_baseimage;
@@ -70,6 +74,16 @@ struct Options {
   std::optional<std::string> deploy_paperspace_api_key;
   int deploy_paperspace_replicas = 1;
   std::optional<std::string> deploy_paperspace_spec_file;
+  // gc-ssf's own deploy options (upstream has none of these).
+  std::optional<std::string> deploy_targets_file;  // one target per line, added to the address
+  int deploy_batch_size = 1;                       // hosts rolled at a time
+  std::string deploy_strategy = "overlap";         // overlap | replace (servers that cannot share)
+  std::optional<std::string> deploy_gpus;          // docker run --gpus <value>
+  std::optional<std::string> ssh_key;              // private key file (else agent, --add-ssh-key)
+  bool ssh_accept_new_host_key = false;            // record an unknown host's key once
+  double ssh_connect_timeout = 10;                 // seconds
+  int logs_tail = 100;                             // lines shown by `logs`
+  bool dry_run = false;                            // deploy: print the plan, change nothing
 
   // Test
   bool test_skip_stop = false;

@@ -37,7 +37,7 @@ Listener::Listener(asio::io_context& io, const Pipeline& pipeline, const Connect
 Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std::string& host,
                                                  uint16_t port, const Pipeline& pipeline,
                                                  const ConnectionLimits& limits,
-                                                 SessionSet& sessions) {
+                                                 SessionSet& sessions, bool reuse_port) {
   boost::system::error_code ec;
   tcp::endpoint endpoint;
   auto address = asio::ip::make_address(host, ec);
@@ -60,13 +60,28 @@ Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std
   if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) {
     return listen_error(host, port, ec.message());
   }
-  if (acceptor.bind(endpoint, ec); ec) return listen_error(host, port, ec.message());
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
-    return listen_error(host, port, ec.message());
+  if (reuse_port) {
+    using reuse_port_option = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+    if (acceptor.set_option(reuse_port_option(true), ec); ec) {
+      return listen_error(host, port, ec.message());
+    }
   }
+  if (acceptor.bind(endpoint, ec); ec) return listen_error(host, port, ec.message());
   listener->port_ = acceptor.local_endpoint(ec).port();
   if (ec) return listen_error(host, port, ec.message());
+  listener->host_ = host;
+  if (!reuse_port) SSF_TRY(listener->listen());
   return listener;
+}
+
+Status Listener::listen() {
+  if (listening_) return {};
+  boost::system::error_code ec;
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return listen_error(host_, port_, ec.message());
+  }
+  listening_ = true;
+  return {};
 }
 
 void Listener::start() {
@@ -78,6 +93,21 @@ void Listener::close() {
     self->closed_ = true;
     self->retry_timer_.cancel();
     boost::system::error_code ignored;
+    // Connections already in the backlog would be reset by the close: with SO_REUSEPORT they
+    // were meant for this server, and another one (the next version) is now taking the new
+    // ones. Take them first, without waiting, and serve them.
+    if (self->listening_) {
+      self->acceptor_.non_blocking(true, ignored);
+      while (true) {
+        boost::system::error_code ec;
+        tcp::socket socket(asio::make_strand(self->io_));
+        self->acceptor_.accept(socket, ec);
+        if (ec) break;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), self->pipeline_, self->limits_,
+                                  self->sessions_)->start();
+      }
+    }
     self->acceptor_.close(ignored);
   });
 }

@@ -18,12 +18,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds host:port (SO_REUSEADDR) and listens. Accepts nothing until start(). `pipeline`,
   // `limits` and `sessions` must outlive the listener and its sessions.
+  // With `reuse_port`, the socket is bound with SO_REUSEPORT (so that another server may share
+  // the port, e.g. the next version during a deploy) and does not listen until listen(): the
+  // kernel hands connections only to listening sockets.
   // Errors: UvicornError (128) "cannot listen on <host>:<port>: <reason>".
   static Result<std::shared_ptr<Listener>> bind(boost::asio::io_context& io,
                                                 const std::string& host, uint16_t port,
                                                 const Pipeline& pipeline,
                                                 const ConnectionLimits& limits,
-                                                SessionSet& sessions);
+                                                SessionSet& sessions, bool reuse_port = false);
+  // Listens, when bind() deferred it. Call before start(), from one thread.
+  Status listen();
 
   uint16_t port() const { return port_; }
   void start();
@@ -45,6 +50,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const ConnectionLimits& limits_;
   SessionSet& sessions_;
   uint16_t port_ = 0;
+  std::string host_;
+  bool listening_ = false;
   bool closed_ = false;  // on the acceptor's strand
 };
 

@@ -63,6 +63,15 @@ struct ServerSettings {
   // binds every interface). 0 picks a free port.
   std::optional<uint16_t> prometheus_port;
 
+  // --reuse-port: the main port is bound with SO_REUSEPORT and listens only once the dispatcher
+  // is ready (before that, nothing answers on it, /health/* included), so that a new version can
+  // start beside the one serving and take connections only when it can answer them. gc-ssf's
+  // own; used by deploy.
+  bool reuse_port = false;
+  // --instance-id: sent as `x-ssf-instance` on every response, so that a client (deploy's
+  // health gate) knows which of the servers sharing a port answered. Empty: no header.
+  std::string instance_id;
+
   // run() stops the server on SIGINT/SIGTERM. Off in tests and when the caller owns signals.
   bool handle_signals = true;
 

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <charconv>
 #include <csignal>
@@ -22,8 +23,34 @@ namespace ssf::runtime {
 
 namespace asio = boost::asio;
 
+namespace {
+
+class InstanceMiddleware final : public Middleware {
+ public:
+  explicit InstanceMiddleware(std::string id) : id_(std::move(id)) {}
+  void handle(std::shared_ptr<Exchange> exchange, Responder respond, const Next& next) override {
+    next(std::move(exchange), [this, respond = std::move(respond)](HttpResponse response) {
+      response.set("x-ssf-instance", id_);
+      respond(std::move(response));
+    });
+  }
+
+ private:
+  const std::string id_;
+};
+
+// How often a --reuse-port server looks whether the application is ready to take connections.
+constexpr auto kReadyPoll = std::chrono::milliseconds(20);
+// --reuse-port: how long connections accepted before the listener closed may still bring their
+// requests before endpoints answer 503.
+constexpr auto kHandover = std::chrono::milliseconds(250);
+
+}  // namespace
+
 Result<ServerSettings> ServerSettings::from_options(const config::Options& options) {
   ServerSettings s;
+  s.reuse_port = options.reuse_port;
+  s.instance_id = options.instance_id.value_or("");
   s.host = options.host;
   if (options.port < 0 || options.port > 65535) {
     return Error(ResultCode::ArgumentError,
@@ -82,12 +109,14 @@ struct Server::State {
   std::shared_ptr<Listener> listener;
   std::shared_ptr<Listener> metrics_listener;
   std::optional<asio::signal_set> signals;  // on a strand; made by run()
+  std::optional<asio::steady_timer> ready_timer;  // --reuse-port: waits for the dispatcher
 
   std::mutex stop_mutex;
   bool stop_requested = false;  // guarded by stop_mutex
   std::thread stopper;          // guarded by stop_mutex
 
   void wait_for_signal(Server& server);
+  void listen_when_ready();
   void stop_sequence();
 };
 
@@ -108,6 +137,9 @@ Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
   s.limits = {set.max_request_size, set.header_timeout, set.body_timeout, set.idle_timeout};
 
   std::vector<std::unique_ptr<Middleware>> middlewares;
+  if (!set.instance_id.empty()) {
+    middlewares.push_back(std::make_unique<InstanceMiddleware>(set.instance_id));
+  }
   middlewares.push_back(make_latency_middleware());
   const Metrics* main_metrics = nullptr;
   if (!set.prometheus_disabled) {
@@ -126,7 +158,8 @@ Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
   s.pipeline = std::make_unique<Pipeline>(
       std::move(middlewares), make_router(config, set, dispatcher, main_metrics, s.stopping));
 
-  auto listener = Listener::bind(s.io, set.host, set.port, *s.pipeline, s.limits, s.sessions);
+  auto listener = Listener::bind(s.io, set.host, set.port, *s.pipeline, s.limits, s.sessions,
+                                 set.reuse_port);
   if (!listener) return std::move(listener).error();
   s.listener = std::move(*listener);
   if (s.metrics_pipeline) {
@@ -152,7 +185,12 @@ void Server::run() {
     s.signals.emplace(asio::make_strand(s.io), SIGINT, SIGTERM);
     s.wait_for_signal(*this);
   }
-  s.listener->start();
+  if (s.settings.reuse_port) {
+    s.ready_timer.emplace(asio::make_strand(s.io));
+    s.listen_when_ready();
+  } else {
+    s.listener->start();
+  }
   if (s.metrics_listener) s.metrics_listener->start();
 
   std::vector<std::thread> threads;
@@ -162,6 +200,23 @@ void Server::run() {
 
   std::lock_guard lock(s.stop_mutex);
   if (s.stopper.joinable()) s.stopper.join();
+}
+
+void Server::State::listen_when_ready() {
+  ready_timer->expires_after(kReadyPoll);
+  ready_timer->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping.load()) return;
+    if (!dispatcher.health().ready) {
+      listen_when_ready();
+      return;
+    }
+    if (auto listening = listener->listen(); !listening) {
+      log::error("{}", listening.error().message());
+      return;
+    }
+    log::info("Application ready: accepting connections on port {}", listener->port());
+    listener->start();
+  });
 }
 
 void Server::State::wait_for_signal(Server& server) {
@@ -183,7 +238,10 @@ void Server::stop() {
   std::lock_guard lock(s.stop_mutex);
   if (s.stop_requested) return;
   s.stop_requested = true;
-  s.stopping = true;  // from now on the ready probe answers 503
+  // With --reuse-port another server shares the port: the listener closes first (stop_sequence)
+  // and requests on connections already accepted are still served for a moment, so that a
+  // client never meets a 503 during a handover. Otherwise the ready probe answers 503 from now.
+  if (!s.settings.reuse_port) s.stopping = true;
   // The drain blocks on the dispatcher, whose answers need the io threads: it gets a thread of
   // its own, so that stop() may be called from anywhere, a signal handler on an io thread too.
   s.stopper = std::thread([&s] { s.stop_sequence(); });
@@ -191,10 +249,17 @@ void Server::stop() {
 
 void Server::State::stop_sequence() {
   listener->close();
+  if (settings.reuse_port) {
+    std::this_thread::sleep_for(kHandover);
+    stopping = true;
+  }
   dispatcher.stop(settings.shutdown_grace);  // in-flight requests finish, then the replicas stop
   sessions.shutdown_all();                   // idle keep-alive connections close now
   if (metrics_listener) metrics_listener->close();  // scrapes work until the drain is over
   asio::post(io, [this] {
+    if (ready_timer) {
+      asio::dispatch(ready_timer->get_executor(), [this] { ready_timer->cancel(); });
+    }
     if (signals) {
       asio::dispatch(signals->get_executor(), [this] {
         boost::system::error_code ignored;
