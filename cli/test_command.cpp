@@ -103,9 +103,9 @@ Status run_test(Context& context) {
   }
 
   auto counts = run_checks(context, target);
+  if (counts) log::info("OK {} KO {}", counts->ok, counts->ko);
   Status finished = finish_container(context, name, started);
   if (!counts) return std::move(counts).error();
-  log::info("OK {} KO {}", counts->ok, counts->ko);
   if (counts->ko > 0 || counts->ok == 0) {
     return Error(ResultCode::ApplicationTestError,
                  fmt::format("{} failed testing OK:{} KO:{}", name, counts->ok, counts->ko));
