@@ -6,7 +6,13 @@
 
 #include "test_runner.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 
 #include "apphost/apphost.h"
 #include "types/types.h"
@@ -98,24 +104,50 @@ std::string string_field(const Value& report, std::string_view key) {
   return v && v->kind() == Value::Kind::String ? v->as_string() : std::string();
 }
 
-struct Replay {
-  TestCounts counts;
-  std::optional<Error> failure;
-};
+// Reads the runner's reports from its report pipe on a thread of its own while run_process
+// waits, so that each record reaches the log (and the terminal) when it happens: a readiness
+// wait or a long application test is followed live, with true timestamps.
+class ReportReader {
+ public:
+  explicit ReportReader(int fd) : fd_(fd), thread_([this] { read_all(); }) {}
+  ~ReportReader() {
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+  ReportReader(const ReportReader&) = delete;
+  ReportReader& operator=(const ReportReader&) = delete;
 
-// The runner's output, in the order it was written: its reports, and whatever the application
-// printed (logged as it is).
-Replay replay(const std::string& output) {
-  Replay out;
-  for (const auto& line : split(output, '\n')) {
-    if (!starts_with(line, kMark)) {
-      if (!trim(line).empty()) log::info("{}", line);
-      continue;
+  // Call once every write end is closed: waits for the rest (EOF), then returns what was read.
+  TestCounts finish(std::optional<Error>& failure) {
+    thread_.join();
+    failure = std::move(failure_);
+    return counts_;
+  }
+
+ private:
+  void read_all() {
+    std::string pending;
+    char buf[8192];
+    while (true) {
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      pending.append(buf, static_cast<size_t>(n));
+      size_t start = 0;
+      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+        handle(std::string_view(pending).substr(start, nl - start));
+      }
+      pending.erase(0, start);
     }
-    auto report = types::parse_json(std::string_view(line).substr(kMark.size()));
+    if (!pending.empty()) handle(pending);
+  }
+
+  void handle(std::string_view line) {
+    if (starts_with(line, kMark)) line.remove_prefix(kMark.size());
+    auto report = types::parse_json(line);
     if (!report || report->kind() != Value::Kind::Map) {
       log::warning("Unreadable test runner report: {}", line);
-      continue;
+      return;
     }
     std::string op = string_field(*report, "op");
     if (op == "log") {
@@ -124,17 +156,21 @@ Replay replay(const std::string& output) {
       log::write({level_of(python_level), string_field(*report, "msg"), "_test_runner.py", 0});
     } else if (op == "subtest") {
       const Value* ok = report->find("ok");
-      (ok && ok->kind() == Value::Kind::Bool && ok->as_bool() ? out.counts.ok : out.counts.ko)++;
+      (ok && ok->kind() == Value::Kind::Bool && ok->as_bool() ? counts_.ok : counts_.ko)++;
     } else if (op == "failed") {
       const Value* code = report->find("code");
       auto result = code && code->kind() == Value::Kind::Int
                         ? static_cast<ResultCode>(code->as_int())
                         : ResultCode::InternalError;
-      out.failure = Error(result, string_field(*report, "message"));
+      failure_ = Error(result, string_field(*report, "message"));
     }
   }
-  return out;
-}
+
+  int fd_;
+  TestCounts counts_;             // written by the thread only, read after join
+  std::optional<Error> failure_;  // likewise
+  std::thread thread_;            // last: started once the members above exist
+};
 
 }  // namespace
 
@@ -145,22 +181,38 @@ Result<TestCounts> run_checks(const Context& context, const TestTarget& target) 
   if (const char* existing = std::getenv("PYTHONPATH"); existing && *existing) {
     python_path += ":" + std::string(existing);
   }
+  // The report pipe: its write end is the runner's $SSF_TEST_REPORT_FD, the one descriptor it
+  // inherits beyond stdio (gc-ssf runs nothing else meanwhile); we close our copy once it exits.
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return Error(ResultCode::InternalError, std::string("pipe: ") + strerror(errno));
+  }
+  fcntl(fds[1], F_SETFD, 0);
   ProcessOptions po;
   po.cwd = context.config.application.file_dir;
-  po.env = {{"PYTHONPATH", python_path}, {"PYTHONUNBUFFERED", "1"}};
+  po.env = {{"PYTHONPATH", python_path},
+            {"PYTHONUNBUFFERED", "1"},
+            {"SSF_TEST_REPORT_FD", std::to_string(fds[1])}};
   po.stdin_data = runner_spec(context, target);  // holds the key: stdin, never argv
   std::vector<std::string> argv = {apphost::python_for(context.config).string(), "-m",
                                    "ssf._test_runner"};
   log::debug("Running {}", join(argv, " "));
+  ReportReader reader(fds[0]);
   auto out = run_process(argv, po);
+  close(fds[1]);
+  std::optional<Error> failure;
+  TestCounts counts = reader.finish(failure);
   if (!out) return std::move(out).error().with_context("test runner");
-  Replay result = replay(out->out);
-  if (result.failure) return std::move(*result.failure);
+  // Whatever the runner or the application wrote to stdout or stderr (prints, tracebacks).
+  for (const auto& line : split(out->out, '\n')) {
+    if (!trim(line).empty()) log::info("{}", line);
+  }
+  if (failure) return std::move(*failure);
   if (out->exit_code != 0) {
     return Error(ResultCode::InternalError,
                  fmt::format("the test runner ({}) exited with {}", argv[0], out->exit_code));
   }
-  return result.counts;
+  return counts;
 }
 
 }  // namespace ssf::cli

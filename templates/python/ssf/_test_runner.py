@@ -7,7 +7,8 @@ upstream's built-in subtests (server ready, root endpoint, logout, bogus login, 
 application's SSFApplicationTestInterface (begin, subtest 0.. while `more`, end) with one
 requests.Session throughout, so the login's cookie authorises the application's requests.
 
-Everything it reports goes to the original stdout as lines "\\x1essf-test <json>":
+Everything it reports goes, one line "\\x1essf-test <json>" each, to the descriptor
+$SSF_TEST_REPORT_FD (else to the original stdout), flushed as it happens:
   {"op":"log","level":20,"msg":"..."}          a log record (ours or the application's)
   {"op":"subtest","name":"...","ok":true,"desc":"..."}
   {"op":"failed","code":35,"message":"..."}    the test interface could not be loaded
@@ -49,7 +50,7 @@ class Reporter:
 
     def send(self, **fields):
         self.stream.write(MARK + json.dumps(fields) + "\n")
-        self.stream.flush()
+        self.stream.flush()  # a line as soon as it happens: gc-ssf logs it live
 
 
 class ReportingHandler(logging.Handler):
@@ -240,8 +241,15 @@ class Runner:
 
 
 def main():
-    # Our reports keep the real stdout; anything else that writes to fd 1 lands on stderr.
-    report_stream = os.fdopen(os.dup(1), "w")
+    # Reports go to $SSF_TEST_REPORT_FD (gc-ssf reads them as they come), else to the original
+    # stdout; anything else that writes to fd 1 lands on stderr either way.
+    report_fd = os.environ.pop("SSF_TEST_REPORT_FD", None)
+    if report_fd is not None:
+        fd = int(report_fd)
+        os.set_inheritable(fd, False)  # the application's own children must not hold it
+        report_stream = os.fdopen(fd, "w")
+    else:
+        report_stream = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     reporter = Reporter(report_stream)
