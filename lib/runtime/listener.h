@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
@@ -17,13 +18,15 @@ namespace ssf::runtime {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds host:port (SO_REUSEADDR) and listens. Accepts nothing until start(). `pipeline`,
-  // `limits` and `sessions` must outlive the listener and its sessions.
+  // `limits`, `sessions` and `tls` must outlive the listener and its sessions; with `tls` every
+  // connection speaks TLS, else plain HTTP.
   // Errors: UvicornError (128) "cannot listen on <host>:<port>: <reason>".
   static Result<std::shared_ptr<Listener>> bind(boost::asio::io_context& io,
                                                 const std::string& host, uint16_t port,
                                                 const Pipeline& pipeline,
                                                 const ConnectionLimits& limits,
-                                                SessionSet& sessions);
+                                                SessionSet& sessions,
+                                                boost::asio::ssl::context* tls = nullptr);
 
   uint16_t port() const { return port_; }
   void start();
@@ -44,6 +47,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const Pipeline& pipeline_;
   const ConnectionLimits& limits_;
   SessionSet& sessions_;
+  boost::asio::ssl::context* tls_ = nullptr;
   uint16_t port_ = 0;
   bool closed_ = false;  // on the acceptor's strand
 };
