@@ -36,7 +36,7 @@ Result<std::optional<std::string>> check(UserCheck& users, std::string user, std
   return future.get();
 }
 
-TEST_CASE("authenticate_user decides; its user id is a string", "[apphost][user_check]") {
+TEST_CASE("authenticate_user decides, and its user id is a string", "[apphost][user_check]") {
   Module m;
   auto path = m.write(
       "def authenticate_user(username, password):\n"

@@ -114,7 +114,7 @@ TEST_CASE("sessions: random 256-bit keys, lookup, expiry, removal", "[runtime][a
   CHECK_FALSE(store.remove(other, t0).has_value());
 }
 
-TEST_CASE("--key: endpoints need the key from query, header or cookie", "[runtime][auth]") {
+TEST_CASE("API key: endpoints need the key from query, header or cookie", "[runtime][auth]") {
   TestServer server(with_key("s3cret"));
   auto refused = fetch(server.port(), "POST", "/v1/Test1", R"({"x":1})");
   CHECK(refused.result_int() == 403);
@@ -144,7 +144,7 @@ TEST_CASE("--key: endpoints need the key from query, header or cookie", "[runtim
   }
 }
 
-TEST_CASE("--key: /login sets the cookie, /logout removes it", "[runtime][auth]") {
+TEST_CASE("API key: /login sets the cookie, /logout removes it", "[runtime][auth]") {
   TestServer server(with_key("s3cret"));
   auto login = fetch(server.port(), "GET", "/login?api_key=s3cret");
   CHECK(login.result_int() == 307);
@@ -169,7 +169,7 @@ TEST_CASE("without --key or sessions there are no login routes", "[runtime][auth
   CHECK(fetch(server.port(), "POST", "/v1/Test1", R"({"x":1})").result_int() == 200);
 }
 
-TEST_CASE("sessions: login, use, status, logout; forged and stale keys refused",
+TEST_CASE("sessions: login, use, status, logout, and forged or stale keys refused",
           "[runtime][auth]") {
   TestServer server(with_sessions());
   auto no_session = fetch(server.port(), "POST", "/v1/Test1", R"({"x":1})");
