@@ -27,11 +27,14 @@ constexpr size_t kSessionKeyBytes = 32;
 using Digest = std::array<unsigned char, 32>;
 
 Digest sha256(std::string_view text) {
+  // Fetched once: OpenSSL 3 would otherwise look the algorithm up on every call, which costs
+  // more than the hash itself. Never freed: it lives as long as the process.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   Digest out{};
   unsigned int size = 0;
   // EVP_Digest cannot fail for SHA-256 on memory short of an allocation failure, which aborts
   // elsewhere anyway; a zero digest would then only make every comparison fail.
-  EVP_Digest(text.data(), text.size(), out.data(), &size, EVP_sha256(), nullptr);
+  EVP_Digest(text.data(), text.size(), out.data(), &size, md ? md : EVP_sha256(), nullptr);
   return out;
 }
 
@@ -183,9 +186,13 @@ HttpResponse redirect_home(const HttpRequest& request) {
 }
 
 bool secret_equals(std::string_view given, std::string_view expected) {
+  return digest_equals(given, digest_key(expected));
+}
+
+bool digest_equals(std::string_view given, std::string_view expected_digest) {
   Digest a = sha256(given);
-  Digest b = sha256(expected);
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return expected_digest.size() == a.size() &&
+         CRYPTO_memcmp(a.data(), expected_digest.data(), a.size()) == 0;
 }
 
 // ---- SessionStore
@@ -243,7 +250,7 @@ void SessionStore::purge_expired(TimePoint now) {
 
 Auth::Auth(const ServerSettings& settings, UserCheck user_check)
     : user_check_(std::move(user_check)) {
-  if (!settings.api_key.empty()) api_key_ = settings.api_key.reveal();
+  if (!settings.api_key.empty()) api_key_digest_ = digest_key(settings.api_key.reveal());
   if (settings.session_authentication) {
     sessions_ = std::make_unique<SessionStore>(settings.session_timeout);
     session_max_age_ = settings.session_timeout.count();
@@ -254,21 +261,21 @@ std::optional<std::string> Auth::presented_key(const Exchange& exchange) const {
   // Upstream tries each source in turn; a wrong key in one does not hide a right one in another.
   const HttpRequest& request = exchange.request;
   if (auto q = query_value(exchange.query, kApiKeyName); q && !q->empty()) {
-    if (secret_equals(*q, *api_key_)) return q;
+    if (digest_equals(*q, *api_key_digest_)) return q;
   }
   auto header = request.find(to_beast(kApiKeyName));
   if (header != request.end() && !header->value().empty()) {
     std::string h(to_std(header->value()));
-    if (secret_equals(h, *api_key_)) return h;
+    if (digest_equals(h, *api_key_digest_)) return h;
   }
   if (auto c = cookie_value(request, kApiKeyName); c && !c->empty()) {
-    if (secret_equals(*c, *api_key_)) return c;
+    if (digest_equals(*c, *api_key_digest_)) return c;
   }
   return std::nullopt;
 }
 
 std::optional<HttpResponse> Auth::check_key(const Exchange& exchange) const {
-  if (!api_key_ || presented_key(exchange)) return std::nullopt;
+  if (!api_key_digest_ || presented_key(exchange)) return std::nullopt;
   return detail_response(exchange.request, http::status::forbidden, kInvalidKey);
 }
 

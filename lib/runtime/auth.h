@@ -73,6 +73,8 @@ class SessionStore {
 // Constant-time equality of two secrets of any lengths: both are hashed (SHA-256) and the digests
 // compared with CRYPTO_memcmp, so that neither the content nor the length of `expected` leaks.
 bool secret_equals(std::string_view given, std::string_view expected);
+// The same against the SHA-256 digest of the expected secret (32 bytes), computed once.
+bool digest_equals(std::string_view given, std::string_view expected_digest);
 
 // The authentication of one server: the API key guard, the session guard, and the routes that
 // go with them. Immutable after construction but for the session store.
@@ -82,7 +84,7 @@ class Auth {
   // is required when sessions are on.
   Auth(const ServerSettings& settings, UserCheck user_check);
 
-  bool api_key_enabled() const { return api_key_.has_value(); }
+  bool api_key_enabled() const { return api_key_digest_.has_value(); }
   bool sessions_enabled() const { return sessions_ != nullptr; }
 
   // What guards an endpoint: nullopt lets the request through (with exchange.user_id set when
@@ -104,7 +106,8 @@ class Auth {
   // The session key of a live session, and its user; else the 403.
   Result<std::pair<std::string, std::string>> live_session(const Exchange& exchange) const;
 
-  std::optional<std::string> api_key_;  // the key; compared with secret_equals only
+  // The key's SHA-256: the key itself is not kept here, and each check hashes once.
+  std::optional<std::string> api_key_digest_;
   int64_t api_key_max_age_ = 10080;     // upstream's api_key_timeout (seconds)
   std::unique_ptr<SessionStore> sessions_;
   int64_t session_max_age_ = 10080;
