@@ -70,7 +70,8 @@ Status run_run(Context& context) {
   server_ptr = server->get();
   log::info("> Address {}:{}", settings->host, (*server)->bound_port());
   // One line that tools (and the tests) can wait for: the ephemeral port is known only here.
-  log::info("Listening on http://{}:{}", settings->host, (*server)->bound_port());
+  log::info("Listening on {}://{}:{}", settings->tls ? "https" : "http", settings->host,
+            (*server)->bound_port());
   dispatcher.start();
   (*server)->run();
   server_ptr = nullptr;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runtime benchmark: gc-ssf serving the simple example (Python, -ra 2) and its native twin, under
 # wrk on loopback at 1, 8 and 64 connections, beside nginx answering a fixed body in the same run
-# (the ceiling). Also: cold start to ready, memory (RSS) of the server and of each worker, and the
-# batch sizes a batched app sees at 64 connections.
+# (the ceiling). The native app is also measured with --key (the key in the query) and with
+# --enable-ssl (TLS 1.3, keep-alive, a self-signed certificate made here), beside its plain run in
+# the same run: what authentication and TLS cost. Also: cold start to ready, memory (RSS) of the
+# server and of each worker, and the batch sizes a batched app sees at 64 connections.
 #
 #   bench/runtime/run.sh            10 s per point (the figures in bench/README.md)
 #   bench/runtime/run.sh --smoke    1 s per point, 1 and 8 connections (CI: does it still work?)
@@ -16,7 +18,7 @@ if [ "${1:-}" = "--smoke" ]; then
   duration=1
   connections=(1 8)
 fi
-for tool in wrk nginx curl; do
+for tool in wrk nginx curl openssl; do
   command -v "$tool" >/dev/null || { echo "bench/runtime: needs $tool (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
@@ -24,7 +26,7 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSSF_TESTS=OFF \
     -DSSF_BENCH=ON >/dev/null
 fi
-ninja -C "$build_dir" gc-ssf native_simple >/dev/null
+ninja -C "$build_dir" gc-ssf native_simple bench_auth_guard >/dev/null
 gc_ssf=$build_dir/bin/gc-ssf
 # Debian's interpreter, named outright: no PATH search, no pyenv shim in the measured start.
 export SSF_PYTHON=${SSF_PYTHON:-/usr/bin/python3}
@@ -43,6 +45,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 now_ms() { date +%s%3N; }
 
 # Starts `gc-ssf ... run` in $work/<name>; sets port, pid, ready_ms (launch to /health/ready 200).
+# $scheme (default http) says how to reach it.
+scheme=http
 start_gc_ssf() {
   local name=$1; shift
   mkdir -p "$work/$name"
@@ -53,7 +57,7 @@ start_gc_ssf() {
   pid=$!
   pids+=("$pid")
   for _ in $(seq 1 3000); do
-    curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+    curl -sfk "$scheme://127.0.0.1:$port/health/ready" >/dev/null && break
     sleep 0.005
   done
   ready_ms=$(( $(now_ms) - t0 ))
@@ -116,6 +120,42 @@ results[native]=$(measure "http://127.0.0.1:$port/v1/Test1")
 native_rss="server $(rss_mb "$native_pid") MB, workers $(children_rss "$native_pid") MB"
 kill -INT "$native_pid"; wait "$native_pid" 2>/dev/null || true
 
+# What --key and TLS cost: the native app (where the server's own work shows most) three times,
+# plain, with --key (the key in the query: wrk's script sets the body only) and with TLS (TLS 1.3,
+# keep-alive: the handshake is paid once per connection), all running at once and measured in
+# turns, round after round, so that a machine whose load drifts (a shared CI host) weighs on the
+# three alike; the median of the rounds is reported.
+bench_key=bench-key-$RANDOM$RANDOM
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null
+native_args=(--config "$source_dir/examples/native/ssf_config.yaml" -ra 2
+  --modify-config "application.module=$build_dir/examples/libnative_simple.so")
+start_gc_ssf ab_plain "${native_args[@]}"
+ab_url[0]="http://127.0.0.1:$port/v1/Test1"; ab_pid[0]=$pid
+start_gc_ssf ab_key "${native_args[@]}" --key "$bench_key"
+ab_url[1]="http://127.0.0.1:$port/v1/Test1?api_key=$bench_key"; ab_pid[1]=$pid
+scheme=https
+start_gc_ssf ab_tls "${native_args[@]}" --enable-ssl --ssl-certificate-file "$work/tls.pem" \
+  --ssl-key-file "$work/tls.key"
+ab_url[2]="https://127.0.0.1:$port/v1/Test1"; ab_pid[2]=$pid
+scheme=http
+rounds=$(( duration == 1 ? 2 : 7 ))
+ab_seconds=$(( duration == 1 ? 1 : 3 ))
+ab_conns=(1 8 64)
+[ "$duration" = 1 ] && ab_conns=(8)
+declare -A ab
+for c in "${ab_conns[@]}"; do
+  for round in $(seq 1 "$rounds"); do
+    for i in 0 1 2; do
+      rps=$(wrk -t $(( c < 2 ? 1 : 2 )) -c "$c" -d "${ab_seconds}s" -s "$source_dir/bench/runtime/post.lua" \
+        "${ab_url[$i]}" | awk '/Requests\/sec/ {print $2}')
+      ab[$i,$c]="${ab[$i,$c]:-} $rps"
+    done
+  done
+done
+for i in 0 1 2; do kill -INT "${ab_pid[$i]}"; wait "${ab_pid[$i]}" 2>/dev/null || true; done
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
 start_gc_ssf batched --config "$source_dir/tests/fixtures/run/batched/ssf_config.yaml" -ra 2 \
   --batching-timeout 0.05
 total=$(( duration == 1 ? 256 : 2560 ))
@@ -135,6 +175,28 @@ for what in nginx python native; do
     printf '%-34s %6s %12s %10s %10s %8s\n' "$label" "$c" "$rps" "$p50" "$p99" "$pct"
   done <<<"${results[$what]}"
 done
+echo
+echo "what --key and TLS cost (native app, -ra 2; median req/s of $rounds interleaved ${ab_seconds} s rounds):"
+printf '%-34s %6s %12s %12s\n' what conns "req/s" "% of plain"
+for c in "${ab_conns[@]}"; do
+  plain=$(echo "${ab[0,$c]}" | median)
+  for i in 0 1 2; do
+    label=("plain" "--key (query api_key)" "--enable-ssl (TLS 1.3)")
+    rps=$(echo "${ab[$i,$c]}" | median)
+    printf '%-34s %6s %12s %12s\n' "${label[$i]}" "$c" "$rps" \
+      "$(awk -v a="$rps" -v b="$plain" 'BEGIN {printf "%.1f", 100*a/b}')"
+  done
+done
+echo
+# The same cost without the network's noise: CPU time of the guard per request, beside the time
+# one request takes at the plain run's throughput (8 connections).
+plain8=$(echo "${ab[0,8]}" | median)
+echo "CPU time authentication adds per request (bench_auth_guard), against 1/$plain8 s per request:"
+"$build_dir/bench/bench_auth_guard" $([ "$duration" = 1 ] && echo --smoke) |
+  while read -r what ns; do
+    printf '  %-16s %8s ns  %6s %%\n' "$what" "$ns" \
+      "$(awk -v ns="$ns" -v rps="$plain8" 'BEGIN {printf "%.2f", 100 * ns * rps / 1e9}')"
+  done
 echo
 echo "cold start to ready: Python -ra 2 ${python_ready} ms, native -ra 2 ${native_ready} ms"
 echo "memory (RSS under load): Python: $python_rss; native: $native_rss"

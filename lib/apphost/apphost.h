@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,47 @@ class Worker {
   // SIGKILL to the worker and its process group now (tests, and a request-duration watchdog
   // that found it stuck); `exited` follows with 137.
   virtual void kill() = 0;
+};
+
+// Session authentication's user check (upstream's server_authentication.py): a module file's
+// authenticate_user(username, password), run by `python -m ssf._user_check` in a worker process
+// of its own, so that an authentication module, like an application, can never take the server
+// down. Checks are served one at a time, in order.
+struct UserCheckSpec {
+  std::filesystem::path module_file;  // absolute
+  std::filesystem::path python;       // empty: system_python()
+  std::filesystem::path shim_dir;     // empty: find_shim_dir()
+  std::filesystem::path cwd;          // the worker's working directory; empty: the module's
+  log::Level log_level = log::Level::Debug;  // the lowest level any sink shows
+  std::chrono::milliseconds start_timeout{30000};  // to load the module
+  std::chrono::milliseconds check_timeout{10000};  // per check; the worker is then restarted
+};
+
+class UserCheck {
+ public:
+  // The user id to log in as, nullopt to refuse, or an error when the check could not be made.
+  using Done = std::function<void(Result<std::optional<std::string>>)>;
+
+  // Starts the worker and waits until it has loaded the module. Errors:
+  // ApplicationModuleError (35) when the file is missing, cannot be imported, defines no
+  // authenticate_user, or does not load within start_timeout; InternalError when the worker
+  // cannot be started.
+  static Result<std::unique_ptr<UserCheck>> start(UserCheckSpec spec);
+  // Fails the checks still queued, stops the worker, joins the thread.
+  ~UserCheck();
+  UserCheck(const UserCheck&) = delete;
+  UserCheck& operator=(const UserCheck&) = delete;
+
+  // Queues one check; `done` is called once, on the check's thread: with the user id, nullopt,
+  // or InternalError when authenticate_user raised, the worker died (it is restarted for the
+  // next check) or the check took longer than check_timeout. The password is sent to the
+  // worker and nowhere else. Thread-safe.
+  void check(std::string username, std::string password, Done done);
+
+ private:
+  struct State;
+  explicit UserCheck(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 // `gc-ssf build`'s application part: one worker in build mode. Returns build()'s result, or the

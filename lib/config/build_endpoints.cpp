@@ -121,7 +121,17 @@ Result<std::vector<Endpoint>> build_endpoints(const Value& root, const Fields& f
     if (*desc) e.desc = **desc;
     auto custom = fields.string(item, "custom", path + ".custom");
     if (!custom) return std::move(custom).error();
-    if (*custom) e.custom = (application.dir / **custom).lexically_normal();
+    if (*custom) {
+      // Upstream includes the file's FastAPI APIRouter into its app as is. A C++ server cannot
+      // run it, and serving the config without those routes would answer 404 where the author
+      // expects an endpoint: refused, not ignored.
+      e.custom = (application.dir / **custom).lexically_normal();
+      return fields.error(
+          Fields::find(item, "custom")->mark(), path + ".custom",
+          "'" + **custom + "' names a FastAPI router file (" + e.custom->string() +
+              "), which gc-ssf's server cannot include; declare its routes as endpoints with "
+              "inputs and outputs instead");
+    }
     auto format = fields.string(item, "http_param_format", path + ".http_param_format");
     if (!format) return std::move(format).error();
 

@@ -32,6 +32,7 @@ struct Exchange {
   std::string query;                      // the target after '?', as sent
   Clock::time_point start;                // when the header had been read
   boost::asio::any_io_executor executor;  // the connection's strand
+  bool secure = false;                    // the connection is TLS (redirects, cookies)
 
   // Set by the Router: the route that matched, for metrics (Starlette's route name); empty when
   // none did.

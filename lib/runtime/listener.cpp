@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/ssl.hpp>
 #include <utility>
 
 namespace ssf::runtime {
@@ -37,7 +38,8 @@ Listener::Listener(asio::io_context& io, const Pipeline& pipeline, const Connect
 Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std::string& host,
                                                  uint16_t port, const Pipeline& pipeline,
                                                  const ConnectionLimits& limits,
-                                                 SessionSet& sessions, bool reuse_port) {
+                                                 SessionSet& sessions, asio::ssl::context* tls,
+                                                 bool reuse_port) {
   boost::system::error_code ec;
   tcp::endpoint endpoint;
   auto address = asio::ip::make_address(host, ec);
@@ -54,6 +56,7 @@ Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std
   }
 
   auto listener = std::make_shared<Listener>(io, pipeline, limits, sessions);
+  listener->tls_ = tls;
   tcp::acceptor& acceptor = listener->acceptor_;
   if (acceptor.open(endpoint.protocol(), ec); ec) return listen_error(host, port, ec.message());
   // Restarts must not wait for the old server's connections to leave TIME_WAIT.
@@ -136,7 +139,15 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   // Answers are small and often pipelined: do not hold them back for Nagle's algorithm.
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(std::move(socket), pipeline_, limits_, sessions_)->start();
+  if (tls_) {
+    std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls_), pipeline_, limits_,
+                                         sessions_)
+        ->start();
+  } else {
+    std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), pipeline_, limits_,
+                                           sessions_)
+        ->start();
+  }
   do_accept();
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
@@ -17,7 +18,8 @@ namespace ssf::runtime {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds host:port (SO_REUSEADDR) and listens. Accepts nothing until start(). `pipeline`,
-  // `limits` and `sessions` must outlive the listener and its sessions.
+  // `limits`, `sessions` and `tls` must outlive the listener and its sessions; with `tls` every
+  // connection speaks TLS, else plain HTTP.
   // With `reuse_port`, the socket is bound with SO_REUSEPORT (so that another server may share
   // the port, e.g. the next version during a deploy) and does not listen until listen(): the
   // kernel hands connections only to listening sockets.
@@ -26,7 +28,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
                                                 const std::string& host, uint16_t port,
                                                 const Pipeline& pipeline,
                                                 const ConnectionLimits& limits,
-                                                SessionSet& sessions, bool reuse_port = false);
+                                                SessionSet& sessions,
+                                                boost::asio::ssl::context* tls = nullptr,
+                                                bool reuse_port = false);
   // Listens, when bind() deferred it. Call before start(), from one thread.
   Status listen();
 
@@ -49,6 +53,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const Pipeline& pipeline_;
   const ConnectionLimits& limits_;
   SessionSet& sessions_;
+  boost::asio::ssl::context* tls_ = nullptr;
   uint16_t port_ = 0;
   std::string host_;
   bool listening_ = false;

@@ -35,7 +35,8 @@ class Router final : public Handler {
  public:
   Router(const config::Config& config, const ServerSettings& settings,
          dispatch::Dispatcher& dispatcher, const Metrics* metrics,
-         const std::atomic<bool>& stopping) {
+         const std::atomic<bool>& stopping, const Auth* auth, std::string openapi)
+      : openapi_(std::move(openapi)) {
     get("/", [](auto exchange, auto respond) {
       respond(message_response(exchange->request, http::status::ok, "OK"));
     });
@@ -68,11 +69,48 @@ class Router final : public Handler {
         respond(std::move(response));
       });
     }
+    get("/openapi.json", [this](auto exchange, auto respond) {
+      respond(json_response(exchange->request, http::status::ok, openapi_));
+    });
+    // The /docs page and its files, compiled into the binary (templates/docs).
+    for (const DocsAsset& asset : docs_assets()) {
+      get(std::string(asset.path), [&asset](auto exchange, auto respond) {
+        HttpResponse response{http::status::ok, exchange->request.version()};
+        response.set(http::field::content_type, to_beast(asset.content_type));
+        // The page holds no secret, but the key typed into it must not land in a shared cache's
+        // copy of a later version: revalidate each time.
+        response.set(http::field::cache_control, "no-cache");
+        response.set("x-content-type-options", "nosniff");
+        // The page runs only its own files: no inline script, nothing from elsewhere.
+        response.set("content-security-policy",
+                     "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'");
+        response.body() = std::string(asset.body);
+        response.prepare_payload();
+        respond(std::move(response));
+      });
+    }
+    if (auth && auth->api_key_enabled()) {
+      get("/login", [auth](auto exchange, auto respond) { auth->login(exchange, respond); });
+      get("/logout", [auth](auto exchange, auto respond) { auth->logout(exchange, respond); });
+    }
+    if (auth && auth->sessions_enabled()) {
+      get("/session_login",
+          [auth](auto exchange, auto respond) { auth->session_login(exchange, respond); });
+      get("/session_logout",
+          [auth](auto exchange, auto respond) { auth->session_logout(exchange, respond); });
+      get("/session_status",
+          [auth](auto exchange, auto respond) { auth->session_status(exchange, respond); });
+    }
     for (const auto& endpoint : config.endpoints) {
       auto handler = std::make_shared<EndpointHandler>(config, endpoint, dispatcher,
                                                        settings.request_timeout, stopping);
-      add(endpoint.route(), http::verb::post, "POST",
-          [handler](auto exchange, auto respond) { handler->handle(exchange, respond); });
+      add(endpoint.route(), http::verb::post, "POST", [handler, auth](auto exchange, auto respond) {
+        // Upstream's endpoint dependencies run before its inputs are validated: 403 before 422.
+        if (auth) {
+          if (auto denied = auth->guard(*exchange)) return respond(std::move(*denied));
+        }
+        handler->handle(exchange, respond);
+      });
     }
   }
 
@@ -102,7 +140,8 @@ class Router final : public Handler {
         // The instrumentator names a redirected request by the path asked for.
         exchange->route = path;
         HttpResponse response{http::status::temporary_redirect, request.version()};
-        std::string location = "http://" + std::string(request[http::field::host]) + other;
+        std::string location = (exchange->secure ? "https://" : "http://") +
+                               std::string(request[http::field::host]) + other;
         if (!exchange->query.empty()) location += "?" + exchange->query;
         response.set(http::field::location, location);
         response.prepare_payload();
@@ -122,6 +161,7 @@ class Router final : public Handler {
   }
 
   std::unordered_map<std::string, Route> routes_;  // constant after construction
+  std::string openapi_;                            // constant after construction
 };
 
 class MetricsHandler final : public Handler {
@@ -144,8 +184,10 @@ class MetricsHandler final : public Handler {
 
 std::unique_ptr<Handler> make_router(const config::Config& config, const ServerSettings& settings,
                                      dispatch::Dispatcher& dispatcher, const Metrics* metrics,
-                                     const std::atomic<bool>& stopping) {
-  return std::make_unique<Router>(config, settings, dispatcher, metrics, stopping);
+                                     const std::atomic<bool>& stopping, const Auth* auth,
+                                     std::string openapi) {
+  return std::make_unique<Router>(config, settings, dispatcher, metrics, stopping, auth,
+                                  std::move(openapi));
 }
 
 std::unique_ptr<Handler> make_metrics_handler(const Metrics& metrics) {

@@ -9,6 +9,15 @@
 //   GET  /health/live           200, or 503 when the dispatcher gave up
 //   GET  <prometheus endpoint>  Prometheus text format 0.0.4 (unless disabled or on its own port)
 //   POST /v<version>/<id>       one per config endpoint: decode, dispatch, encode
+//   GET  /openapi.json          the OpenAPI document of every route (types/openapi)
+//   GET  /docs                  a page to read and try every endpoint, served from the binary
+// With --key (ssf-behaviour.md §5.7): endpoints need the key (query, header or cookie `api_key`),
+//   else 403; GET /login sets the key as a cookie and GET /logout removes it (307 to /).
+// With --enable-session-authentication: endpoints need a live session (cookie `session_key`),
+//   else 403; GET /session_login (HTTP Basic, checked by the module's authenticate_user),
+//   GET /session_logout, GET /session_status. Root, health, docs and metrics stay open.
+// With --enable-cors-middleware: Starlette's CORSMiddleware (preflights, allowed-origin echo).
+// With --enable-ssl: TLS 1.2+ only, the certificate and key loaded and checked by create().
 // Unknown paths answer 404 {"detail":"Not Found"}, known paths with another method 405, as
 // Starlette does; every response carries `metrics-request-latency: <seconds>`.
 //
@@ -19,6 +28,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +40,25 @@
 #include "dispatch/dispatch.h"
 
 namespace ssf::runtime {
+
+// Session authentication's user check: upstream's authenticate_user(username, password). `done`
+// gets the user id to log in as, nullopt to refuse, or an error when the check itself failed
+// (500); it may be called on any thread, inside the call too. apphost::UserCheck is the real
+// one; tests hand down their own.
+using UserCheckDone = std::function<void(Result<std::optional<std::string>>)>;
+using UserCheck =
+    std::function<void(std::string username, std::string password, UserCheckDone done)>;
+
+// Starlette's CORSMiddleware settings (upstream's --cors-* options, lists comma-split).
+struct CorsSettings {
+  bool enabled = false;  // --enable-cors-middleware
+  std::string allow_origin_regex = R"(http.*://(?:localhost|127\.0\.0\.1)(?::\d+)?)";
+  bool allow_credentials = true;  // upstream passes a string: any non-empty one is true
+  std::vector<std::string> allow_methods = {"*"};
+  std::vector<std::string> allow_headers = {"*"};
+  std::vector<std::string> expose_headers;
+  int max_age = 600;
+};
 
 struct ServerSettings {
   std::string host = "0.0.0.0";  // --host
@@ -75,8 +105,29 @@ struct ServerSettings {
   // run() stops the server on SIGINT/SIGTERM. Off in tests and when the caller owns signals.
   bool handle_signals = true;
 
+  // --key: endpoints need this key. Empty: no API key (upstream ignores an empty --key too).
+  Secret api_key;
+  // --enable-session-authentication, --session-authentication-timeout (seconds: the cookie's
+  // Max-Age and the server-side lifetime of a session).
+  bool session_authentication = false;
+  std::chrono::seconds session_timeout{10080};
+  // --session-authentication-module-file, as given. Relative paths are the working directory's;
+  // upstream's default (ssf/default_authentication.py), when that file does not exist, is the
+  // copy in gc-ssf's Python shim.
+  std::filesystem::path session_module_file = "ssf/default_authentication.py";
+  // The user check; empty: create() starts apphost's Python one on session_module_file.
+  UserCheck user_check;
+
+  CorsSettings cors;
+
+  // --enable-ssl with --ssl-certificate-file (PEM, the chain) and --ssl-key-file (PEM).
+  bool tls = false;
+  std::filesystem::path tls_certificate_file = "ssl-cert.pem";
+  std::filesystem::path tls_key_file = "ssl-key.pem";
+
   // The settings the options ask for. Errors: ArgumentError (1) for a --port or --prometheus-port
-  // that is not a port number, or a --max-request-size or --request-timeout that is not positive.
+  // that is not a port number, a --max-request-size or --request-timeout that is not positive, or
+  // a --session-authentication-timeout below 1.
   static Result<ServerSettings> from_options(const config::Options& options);
 };
 
@@ -87,7 +138,11 @@ class Server {
   // Binds the listener(s) (SO_REUSEADDR) and prepares the routes of `config`; serves nothing until
   // run(). `config` and `dispatcher` must outlive the server. The dispatcher is expected to be
   // started by the caller; the server stops it (stop()).
-  // Errors: UvicornError (128), e.g. "cannot listen on 0.0.0.0:8100: Address already in use".
+  // Errors: UvicornError (128), e.g. "cannot listen on 0.0.0.0:8100: Address already in use",
+  // or a TLS certificate or key that cannot be read or does not match ("--ssl-key-file
+  // ssl-key.pem: cannot read: No such file or directory"); ArgumentError (1) for a CORS origin
+  // regex that does not compile; ApplicationModuleError (35) for a session authentication module
+  // that cannot be loaded or has no authenticate_user.
   static Result<std::unique_ptr<Server>> create(const config::Config& config,
                                                 ServerSettings settings,
                                                 dispatch::Dispatcher& dispatcher);

@@ -11,13 +11,19 @@
 #include <boost/asio/strand.hpp>
 #include <charconv>
 #include <csignal>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "apphost/apphost.h"
+#include "runtime/auth.h"
+#include "runtime/cors.h"
 #include "runtime/listener.h"
 #include "runtime/metrics.h"
 #include "runtime/router.h"
 #include "runtime/runtime.h"
+#include "runtime/tls.h"
+#include "types/types.h"
 
 namespace ssf::runtime {
 
@@ -83,8 +89,59 @@ Result<ServerSettings> ServerSettings::from_options(const config::Options& optio
     }
     s.prometheus_port = static_cast<uint16_t>(value);
   }
+
+  if (options.key && !options.key->empty()) s.api_key = Secret(*options.key);
+  s.session_authentication = options.enable_session_authentication;
+  if (options.session_authentication_timeout < 1) {
+    return Error(ResultCode::ArgumentError,
+                 "--session-authentication-timeout: " +
+                     std::to_string(options.session_authentication_timeout) +
+                     " is not a positive number of seconds");
+  }
+  s.session_timeout = std::chrono::seconds(options.session_authentication_timeout);
+  s.session_module_file = options.session_authentication_module_file;
+
+  s.cors.enabled = options.enable_cors_middleware;
+  s.cors.allow_origin_regex = options.cors_allow_origin_regex;
+  s.cors.allow_credentials = !options.cors_allow_credentials.empty();
+  s.cors.allow_methods = split(options.cors_allow_methods, ',');
+  s.cors.allow_headers = split(options.cors_allow_headers, ',');
+  s.cors.expose_headers = split(options.cors_expose_headers, ',');
+  s.cors.max_age = options.cors_max_age;
+
+  s.tls = options.enable_ssl;
+  s.tls_certificate_file = options.ssl_certificate_file;
+  s.tls_key_file = options.ssl_key_file;
   return s;
 }
+
+namespace {
+
+// The Python user check of session authentication, on the module the options name.
+Result<std::unique_ptr<apphost::UserCheck>> start_user_check(const config::Config& config,
+                                                             const ServerSettings& settings) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path module = fs::absolute(settings.session_module_file, ec);
+  if (settings.session_module_file == ServerSettings().session_module_file &&
+      !fs::exists(module, ec)) {
+    // Upstream's default names a file of its own source tree; ours is in the shim.
+    auto shim = apphost::find_shim_dir();
+    if (!shim) return std::move(shim).error();
+    module = *shim / "ssf" / "default_authentication.py";
+    log::warning(
+        "Session authentication uses the default module, whose only user is a test user; give "
+        "your users with --session-authentication-module-file");
+  }
+  apphost::UserCheckSpec spec;
+  spec.module_file = module.lexically_normal();
+  spec.python = apphost::python_for(config);
+  spec.cwd = fs::current_path(ec);
+  log::info("> Adding authentication layer ({})", spec.module_file.string());
+  return apphost::UserCheck::start(std::move(spec));
+}
+
+}  // namespace
 
 struct Server::State {
   State(const config::Config& c, ServerSettings s, dispatch::Dispatcher& d)
@@ -101,6 +158,8 @@ struct Server::State {
 
   std::atomic<bool> stopping{false};  // the ready probe reads it
   SessionSet sessions;
+  std::unique_ptr<Auth> auth;                        // null without --key or sessions
+  std::unique_ptr<asio::ssl::context> tls;           // null without --enable-ssl
 
   // Declared after what sessions and listeners refer to: destroying the io_context destroys
   // the handlers still queued, and with them the last sessions.
@@ -110,6 +169,8 @@ struct Server::State {
   std::shared_ptr<Listener> metrics_listener;
   std::optional<asio::signal_set> signals;  // on a strand; made by run()
   std::optional<asio::steady_timer> ready_timer;  // --reuse-port: waits for the dispatcher
+  // Destroyed before the io_context: checks still queued then post their (dropped) answers to it.
+  std::unique_ptr<apphost::UserCheck> user_check;
 
   std::mutex stop_mutex;
   bool stop_requested = false;  // guarded by stop_mutex
@@ -136,6 +197,34 @@ Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
   const ServerSettings& set = s.settings;
   s.limits = {set.max_request_size, set.header_timeout, set.body_timeout, set.idle_timeout};
 
+  if (set.tls) {
+    auto tls = make_tls_context(set.tls_certificate_file, set.tls_key_file);
+    if (!tls) return std::move(tls).error();
+    s.tls = std::move(*tls);
+  }
+  if (!set.api_key.empty()) log::info("> Adding API key security layer");
+  else log::warning("API key has not been specified, endpoints are not secured with API key.");
+  if (!set.session_authentication) {
+    log::warning("Session authentication has not been specified, endpoints are not secured with "
+                 "authentication.");
+  }
+  if (!set.api_key.empty() || set.session_authentication) {
+    UserCheck check = set.user_check;
+    if (set.session_authentication && !check) {
+      auto started = start_user_check(config, set);
+      if (!started) return std::move(started).error();
+      s.user_check = std::move(*started);
+      check = [user_check = s.user_check.get()](std::string user, std::string password,
+                                                UserCheckDone done) {
+        user_check->check(std::move(user), std::move(password), std::move(done));
+      };
+    }
+    s.auth = std::make_unique<Auth>(set, std::move(check));
+  }
+  types::OpenApiOptions openapi;
+  openapi.api_key = !set.api_key.empty();
+  openapi.session_authentication = set.session_authentication;
+
   std::vector<std::unique_ptr<Middleware>> middlewares;
   if (!set.instance_id.empty()) {
     middlewares.push_back(std::make_unique<InstanceMiddleware>(set.instance_id));
@@ -155,11 +244,21 @@ Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
       main_metrics = s.metrics.get();
     }
   }
+  if (set.cors.enabled) {
+    // Inside the latency and metrics middlewares, as upstream's (Starlette puts the middleware
+    // added last outermost): preflights are measured and get the latency header too.
+    log::info("CORS middleware is enabled, allow_origin_regex {}.", set.cors.allow_origin_regex);
+    auto cors = make_cors_middleware(set.cors);
+    if (!cors) return std::move(cors).error();
+    middlewares.push_back(std::move(*cors));
+  }
   s.pipeline = std::make_unique<Pipeline>(
-      std::move(middlewares), make_router(config, set, dispatcher, main_metrics, s.stopping));
+      std::move(middlewares),
+      make_router(config, set, dispatcher, main_metrics, s.stopping, s.auth.get(),
+                  types::openapi_document(config, openapi)));
 
   auto listener = Listener::bind(s.io, set.host, set.port, *s.pipeline, s.limits, s.sessions,
-                                 set.reuse_port);
+                                 s.tls.get(), set.reuse_port);
   if (!listener) return std::move(listener).error();
   s.listener = std::move(*listener);
   if (s.metrics_pipeline) {
@@ -169,7 +268,7 @@ Result<std::unique_ptr<Server>> Server::create(const config::Config& config,
     s.metrics_listener = std::move(*metrics_listener);
   }
   s.work.emplace(s.io.get_executor());
-  log::debug("HTTP server listening on {}:{}", set.host, s.listener->port());
+  log::debug("HTTP{} server listening on {}:{}", s.tls ? "S" : "", set.host, s.listener->port());
   return std::unique_ptr<Server>(new Server(std::move(state)));
 }
 

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <utility>
 
@@ -62,19 +63,19 @@ std::string percent_decode(std::string_view text) {
 
 }  // namespace
 
-bool SessionSet::add(Session* session, std::weak_ptr<Session> handle) {
+bool SessionSet::add(Connection* session, std::weak_ptr<Connection> handle) {
   std::lock_guard lock(mutex_);
   sessions_.emplace(session, std::move(handle));
   return !shut_down_;
 }
 
-void SessionSet::remove(Session* session) {
+void SessionSet::remove(Connection* session) {
   std::lock_guard lock(mutex_);
   sessions_.erase(session);
 }
 
 void SessionSet::shutdown_all() {
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<Connection>> open;
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
@@ -90,47 +91,76 @@ size_t SessionSet::size() const {
   return sessions_.size();
 }
 
-Session::Session(asio::ip::tcp::socket&& socket, const Pipeline& pipeline,
-                 const ConnectionLimits& limits, SessionSet& sessions)
-    : stream_(std::move(socket)),
+template <typename Stream>
+Session<Stream>::Session(Stream&& stream, const Pipeline& pipeline,
+                         const ConnectionLimits& limits, SessionSet& sessions)
+    : stream_(std::move(stream)),
       idle_timer_(stream_.get_executor()),
       pipeline_(pipeline),
       limits_(limits),
       sessions_(sessions) {}
 
-Session::~Session() { sessions_.remove(this); }
+template <typename Stream>
+Session<Stream>::~Session() { sessions_.remove(this); }
 
-void Session::start() {
+template <typename Stream>
+void Session<Stream>::start() {
   // A connection accepted while the server stops (the listener closes asynchronously) is closed
   // at once.
-  bool open = sessions_.add(this, weak_from_this());
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this(), open] {
+  bool open = sessions_.add(this, this->weak_from_this());
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this(), open] {
     if (!open) return self->close_now();
-    self->do_wait();
+    if constexpr (kTls) {
+      // The handshake is bounded like a header: a client that opens and stalls is dropped.
+      self->reading_ = true;
+      self->tcp().expires_after(self->limits_.header_timeout);
+      self->stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      self->do_wait();
+    }
   });
 }
 
-void Session::shutdown() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+template <typename Stream>
+void Session<Stream>::on_handshake(beast::error_code ec) {
+  reading_ = false;
+  if (ec) {
+    // Plain HTTP on the TLS port, an old protocol version, a stalled client: nothing to answer.
+    log::debug("TLS handshake: {}", ec.message());
+    read_closed_ = true;
+    closed_ = true;
+    tcp().close();
+    return;
+  }
+  do_wait();
+}
+
+template <typename Stream>
+void Session<Stream>::shutdown() {
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
     self->read_closed_ = true;
     self->maybe_close();
   });
 }
 
-void Session::do_wait() {
+template <typename Stream>
+void Session<Stream>::do_wait() {
   if (read_closed_ || reading_ || closed_) return;
   if (slots_.size() >= kMaxInFlight) return;        // resumed by on_write
   if (buffer_.size() > 0) return do_read_header();  // the next request is already here
   reading_ = waiting_ = true;
-  stream_.expires_never();
+  tcp().expires_never();
   if (idle()) arm_idle_timer();
   stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t bytes) {
                             self->on_wait(ec, bytes);
                           });
 }
 
-void Session::on_wait(beast::error_code ec, size_t bytes) {
+template <typename Stream>
+void Session<Stream>::on_wait(beast::error_code ec, size_t bytes) {
   reading_ = waiting_ = false;
   idle_timer_.cancel();
   if (ec) {
@@ -143,18 +173,20 @@ void Session::on_wait(beast::error_code ec, size_t bytes) {
   do_read_header();
 }
 
-void Session::do_read_header() {
+template <typename Stream>
+void Session<Stream>::do_read_header() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(limits_.max_request_size);
   reading_ = true;
-  stream_.expires_after(limits_.header_timeout);
+  tcp().expires_after(limits_.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read_header(ec); });
+      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read_header(ec); });
 }
 
-void Session::on_read_header(beast::error_code ec) {
+template <typename Stream>
+void Session<Stream>::on_read_header(beast::error_code ec) {
   reading_ = false;
   if (closed_) return;
   header_done_ = Clock::now();
@@ -193,9 +225,9 @@ void Session::on_read_header(beast::error_code ec) {
     // pending, since interim answers may not overtake final ones.
     interim_.emplace(http::status::continue_, request.version());
     writing_ = true;
-    stream_.expires_after(limits_.idle_timeout);
+    tcp().expires_after(limits_.idle_timeout);
     return http::async_write(stream_, *interim_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
                                self->writing_ = false;
                                self->interim_.reset();
                                if (ec) return self->close_now();
@@ -205,16 +237,18 @@ void Session::on_read_header(beast::error_code ec) {
   do_read_body();
 }
 
-void Session::do_read_body() {
+template <typename Stream>
+void Session<Stream>::do_read_body() {
   if (parser_->is_done()) return on_request(std::nullopt);
   reading_ = true;
-  stream_.expires_after(limits_.body_timeout);
+  tcp().expires_after(limits_.body_timeout);
   http::async_read(
       stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read_body(ec); });
+      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read_body(ec); });
 }
 
-void Session::on_read_body(beast::error_code ec) {
+template <typename Stream>
+void Session<Stream>::on_read_body(beast::error_code ec) {
   reading_ = false;
   if (ec == http::error::body_limit) {  // a chunked body that grew too large
     read_closed_ = true;
@@ -237,12 +271,14 @@ void Session::on_read_body(beast::error_code ec) {
   on_request(std::nullopt);
 }
 
-void Session::on_request(std::optional<HttpResponse> early) {
+template <typename Stream>
+void Session<Stream>::on_request(std::optional<HttpResponse> early) {
   auto exchange = std::make_shared<Exchange>();
   exchange->request = parser_->release();
   parser_.reset();
   exchange->start = header_done_;
   exchange->executor = stream_.get_executor();
+  exchange->secure = kTls;
   exchange->early_response = std::move(early);
   std::string_view target = to_std(exchange->request.target());
   auto question = target.find('?');
@@ -260,7 +296,7 @@ void Session::on_request(std::optional<HttpResponse> early) {
   idle_timer_.cancel();
 
   uint64_t seq = slots_.back().seq;
-  Responder respond = [self = shared_from_this(), seq](HttpResponse response) {
+  Responder respond = [self = this->shared_from_this(), seq](HttpResponse response) {
     // Handlers post to the strand before answering; dispatch keeps this inline there.
     asio::dispatch(self->stream_.get_executor(),
                    [self, seq, response = std::move(response)]() mutable {
@@ -271,7 +307,8 @@ void Session::on_request(std::optional<HttpResponse> early) {
   do_wait();
 }
 
-void Session::answer_now(http::status status, std::string_view text) {
+template <typename Stream>
+void Session<Stream>::answer_now(http::status status, std::string_view text) {
   Slot slot;
   slot.seq = next_seq_++;
   slot.keep_alive = false;
@@ -284,7 +321,8 @@ void Session::answer_now(http::status status, std::string_view text) {
   do_write();
 }
 
-void Session::on_response(uint64_t seq, HttpResponse response) {
+template <typename Stream>
+void Session<Stream>::on_response(uint64_t seq, HttpResponse response) {
   if (closed_ || slots_.empty() || seq < slots_.front().seq) return;
   size_t at = seq - slots_.front().seq;
   if (at >= slots_.size()) return;
@@ -292,7 +330,8 @@ void Session::on_response(uint64_t seq, HttpResponse response) {
   do_write();
 }
 
-void Session::do_write() {
+template <typename Stream>
+void Session<Stream>::do_write() {
   if (writing_ || closed_ || slots_.empty() || !slots_.front().response) return;
   Slot& slot = slots_.front();
   HttpResponse& response = *slot.response;
@@ -302,14 +341,15 @@ void Session::do_write() {
   bool close_after = !slot.keep_alive || (read_closed_ && slots_.size() == 1 && !reading_);
   response.keep_alive(!close_after);
   writing_ = true;
-  stream_.expires_after(limits_.idle_timeout);
+  tcp().expires_after(limits_.idle_timeout);
   http::async_write(stream_, response,
-                    [self = shared_from_this(), close_after](beast::error_code ec, size_t) {
+                    [self = this->shared_from_this(), close_after](beast::error_code ec, size_t) {
                       self->on_write(ec, close_after);
                     });
 }
 
-void Session::on_write(beast::error_code ec, bool close_after) {
+template <typename Stream>
+void Session<Stream>::on_write(beast::error_code ec, bool close_after) {
   writing_ = false;
   if (ec) {
     read_closed_ = true;
@@ -326,50 +366,65 @@ void Session::on_write(beast::error_code ec, bool close_after) {
   if (waiting_) arm_idle_timer();
 }
 
-void Session::arm_idle_timer() {
+template <typename Stream>
+void Session<Stream>::arm_idle_timer() {
   idle_timer_.expires_after(limits_.idle_timeout);
-  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec || self->closed_) return;
     if (self->waiting_ && self->idle()) self->close_now();
   });
 }
 
-void Session::maybe_close() {
+template <typename Stream>
+void Session<Stream>::maybe_close() {
   // A request read half way is given up: the server is stopping, or the client went away.
   if (!closed_ && idle()) close_now();
 }
 
-void Session::close_now() {
+template <typename Stream>
+void Session<Stream>::close_now() {
   if (closed_) return;
   closed_ = true;
   idle_timer_.cancel();
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp().close();
 }
 
-void Session::close_gracefully() {
+template <typename Stream>
+void Session<Stream>::close_gracefully() {
   if (closed_) return;
   closed_ = true;
   idle_timer_.cancel();
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   if (reading_) {  // a read still outstanding is abandoned, and with it the draining
-    stream_.close();
+    tcp().close();
     return;
   }
   buffer_.clear();
-  stream_.expires_after(kLingerTime);
-  do_linger();
+  tcp().expires_after(kLingerTime);
+  if constexpr (kTls) {
+    // close_notify, then the peer's (or the deadline): the TLS way of not cutting an answer off.
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      self->tcp().close();
+    });
+  } else {
+    beast::error_code ignored;
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    do_linger();
+  }
 }
 
-void Session::do_linger() {
+template <typename Stream>
+void Session<Stream>::do_linger() {
   stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             self->buffer_.clear();
-                            if (ec) return self->stream_.close();
+                            if (ec) return self->tcp().close();
                             self->do_linger();
                           });
 }
+
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace ssf::runtime

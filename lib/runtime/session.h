@@ -7,12 +7,14 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 
 #include "runtime/http.h"
@@ -26,23 +28,32 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{60000};
 };
 
-class Session;
+// What the set of open connections needs of one.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // From any thread: read no more requests; close once the answers in flight are written.
+  virtual void shutdown() = 0;
+};
 
 // The open connections, so that a stopping server can close the idle ones. Thread-safe.
 class SessionSet {
  public:
   // False once shutdown_all() has run: the connection is to close at once.
-  bool add(Session* session, std::weak_ptr<Session> handle);
-  void remove(Session* session);
+  bool add(Connection* session, std::weak_ptr<Connection> handle);
+  void remove(Connection* session);
   // Asks every open connection to finish what it has in flight and close.
   void shutdown_all();
   size_t size() const;
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by mutex_
-  bool shut_down_ = false;                                         // guarded by mutex_
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> sessions_;  // guarded by mutex_
+  bool shut_down_ = false;                                               // guarded by mutex_
 };
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // A connection. Everything below runs on the socket's strand; the object lives while an
 // operation or a pending response holds a shared_ptr to it.
@@ -51,18 +62,21 @@ class SessionSet {
 // flight, idle_timeout otherwise), then the header (header_timeout), then the body (body_timeout).
 // Each complete request goes to the pipeline at once and reading goes on (pipelining), up to
 // kMaxInFlight requests; answers are written strictly in request order.
-class Session : public std::enable_shared_from_this<Session> {
+//
+// Stream is PlainStream or TlsStream (session.cpp instantiates both). Over TLS the handshake
+// comes first, within header_timeout, and closing sends close_notify.
+template <typename Stream>
+class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
   // `pipeline` and `sessions` must outlive the session.
-  Session(boost::asio::ip::tcp::socket&& socket, const Pipeline& pipeline,
-          const ConnectionLimits& limits, SessionSet& sessions);
-  ~Session();
+  Session(Stream&& stream, const Pipeline& pipeline, const ConnectionLimits& limits,
+          SessionSet& sessions);
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   void start();
-  // From any thread: read no more requests; close once the answers in flight are written.
-  void shutdown();
+  void shutdown() override;
 
  private:
   struct Slot {
@@ -73,6 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<HttpResponse> response;
   };
 
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  void on_handshake(boost::beast::error_code ec);
   void do_wait();
   void on_wait(boost::beast::error_code ec, size_t bytes);
   void do_read_header();
@@ -91,7 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_linger();
   bool idle() const { return slots_.empty() && !writing_; }
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer idle_timer_;
   const Pipeline& pipeline_;

@@ -83,6 +83,18 @@ struct EncodedResponse {
 // 400 {"detail":"There was an error processing inputs"} and logs the message.
 Result<EncodedResponse> encode_outputs(const config::Endpoint& endpoint, const AppResult& result);
 
+// The OpenAPI 3.1 document served at /openapi.json: every endpoint with its inputs (a JSON body,
+// or query parameters plus a multipart body for TempFile inputs) and outputs (a JSON object, or
+// a PNG body with the other outputs as headers), their types (JSON Schema, plus "x-ssf-type"
+// naming the SSF type), examples and descriptions; the built-in routes; the security schemes in
+// force. Titled as upstream: application.name, plus " (unsecure)" when neither an API key nor
+// session authentication is on.
+struct OpenApiOptions {
+  bool api_key = false;                 // --key
+  bool session_authentication = false;  // --enable-session-authentication
+};
+std::string openapi_document(const config::Config& config, const OpenApiOptions& options);
+
 // Parses a JSON text into a Value (used for application results). Errors: InternalError.
 Result<config::Value> parse_json(std::string_view text);
 

@@ -61,7 +61,7 @@ def write(path: Path, text: str) -> Path:
 class Server:
     """`gc-ssf ... run` on 127.0.0.1 with an ephemeral port; stopped with SIGINT."""
 
-    def __init__(self, args, cwd, env=None, wait_ready=True, timeout=60):
+    def __init__(self, args, cwd, env=None, wait_ready=True, timeout=60, verify=True):
         import re
         import signal
         import threading
@@ -75,14 +75,17 @@ class Server:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = []
         self.port = None
+        self.scheme = "http"
+        self.verify = verify  # requests' verify: a CA bundle path for a server started with TLS
         found = threading.Event()
 
         def pump():
             for line in self.proc.stdout:
                 self.lines.append(line)
-                match = re.search(r"Listening on http://[^:]+:(\d+)", line)
+                match = re.search(r"Listening on (https?)://[^:]+:(\d+)", line)
                 if match and not found.is_set():
-                    self.port = int(match.group(1))
+                    self.scheme = match.group(1)
+                    self.port = int(match.group(2))
                     found.set()
             found.set()
 
@@ -92,7 +95,7 @@ class Server:
         if self.port is None:
             self.stop()
             raise AssertionError("server did not start:\n" + "".join(self.lines))
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.scheme}://127.0.0.1:{self.port}"
         if wait_ready:
             deadline = time.time() + timeout
             while not self.ready():
@@ -103,7 +106,8 @@ class Server:
     def ready(self):
         import requests
         try:
-            return requests.get(self.url + "/health/ready", timeout=5).status_code == 200
+            return requests.get(self.url + "/health/ready", timeout=5,
+                                verify=self.verify).status_code == 200
         except requests.RequestException:
             return False
 
@@ -150,12 +154,12 @@ def run_app(tmp_path):
     """Starts the runtime fixture app (tests/fixtures/run/<name>) from a fresh directory."""
     servers = []
 
-    def start(*args, fixture="app", env=None, wait_ready=True):
+    def start(*args, fixture="app", env=None, wait_ready=True, verify=True):
         app = tmp_path / fixture
         if not app.exists():
             shutil.copytree(FIXTURES / "run" / fixture, app)
         server = Server(["--config", str(app / "ssf_config.yaml"), *args], cwd=tmp_path, env=env,
-                        wait_ready=wait_ready)
+                        wait_ready=wait_ready, verify=verify)
         servers.append(server)
         return server
 

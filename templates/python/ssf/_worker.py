@@ -50,6 +50,10 @@ class ForwardingHandler(logging.Handler):
         super().__init__(level)
         self.channel = channel
 
+    def redact(self, message):
+        """The message as it may leave this process (ssf._user_check blanks passwords out)."""
+        return message
+
     def emit(self, record):
         try:
             message = record.getMessage()
@@ -59,6 +63,7 @@ class ForwardingHandler(logging.Handler):
                 message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
             if record.stack_info:
                 message += "\n" + record.stack_info
+            message = self.redact(message)
             self.channel.send({"op": "log", "level": record.levelno, "msg": message,
                                "file": record.filename, "line": record.lineno})
         except Exception:  # the server is gone: nothing left to tell

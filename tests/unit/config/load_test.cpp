@@ -43,7 +43,6 @@ application:
         RUN echo hello
 endpoints:
   - id: e
-    custom: routers/e.py
     inputs: []
     outputs: []
 )";
@@ -79,7 +78,7 @@ TEST_CASE("load_config resolves paths relative to the config file") {
   CHECK(a.package.tag == "app:3");
   CHECK(a.package.baseimage == "from/config:1");
   CHECK(a.package.docker_run == "RUN echo hello\n");
-  CHECK(loaded->endpoints[0].custom == dir / "routers/e.py");
+  CHECK_FALSE(loaded->endpoints[0].custom.has_value());
   CHECK(loaded->dict.find("application")->find("package")->find("name")->as_string() ==
         "app-bundle.tar.gz");
 }
