@@ -106,9 +106,7 @@ void Listener::close() {
         tcp::socket socket(asio::make_strand(self->io_));
         self->acceptor_.accept(socket, ec);
         if (ec) break;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), self->pipeline_, self->limits_,
-                                  self->sessions_)->start();
+        self->serve(std::move(socket));
       }
     }
     self->acceptor_.close(ignored);
@@ -136,6 +134,11 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  serve(std::move(socket));
+  do_accept();
+}
+
+void Listener::serve(tcp::socket socket) {
   // Answers are small and often pipelined: do not hold them back for Nagle's algorithm.
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
@@ -148,7 +151,6 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
                                            sessions_)
         ->start();
   }
-  do_accept();
 }
 
 }  // namespace ssf::runtime

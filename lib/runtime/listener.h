@@ -45,6 +45,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept();
+  // Starts a session (plain or TLS) on an accepted connection.
+  void serve(boost::asio::ip::tcp::socket socket);
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
