@@ -219,7 +219,7 @@ Result<LayerBlob> write_layer(const LayerSpec& spec, const fs::path& out,
         break;
     }
   }
-  SSF_TRY(tar.finish());
+  if (options.end_of_archive) SSF_TRY(tar.finish());
   auto blob = w.finish();
   if (!blob) return std::move(blob).error();
   blob->files = static_cast<int64_t>(sorted->size());
@@ -241,8 +241,9 @@ Result<Digest> layer_key(const LayerSpec& spec, const LayerOptions& options,
   auto sorted = plan(spec, parents);
   if (!sorted) return std::move(sorted).error();
   Sha256 key;
-  key.update(fmt::format("gc-ssf layer v1\nmtime {}\nlevel {}\nzlib {}\nsalt {}\n", spec.mtime,
-                         options.compression_level, zlibVersion(), salt));
+  key.update(fmt::format("gc-ssf layer v1\nmtime {}\nlevel {}\nend {}\nzlib {}\nsalt {}\n",
+                         spec.mtime, options.compression_level, options.end_of_archive,
+                         zlibVersion(), salt));
   for (const auto& [path, e] : *sorted) {
     std::string content_digest;
     if (e->kind == LayerEntry::Kind::File) {

@@ -42,6 +42,9 @@ struct LayerOptions {
   // zlib level. 1 is about 3x faster than 6 for binaries at about 10% larger blobs; layers are
   // written once and cached, so the default favours the cold build. Part of the cache key.
   int compression_level = 1;
+  // False: the tar lacks its two end blocks, so that it can be followed by another tar's entries
+  // (gzip members concatenate; package's bundle is made that way). Part of the cache key.
+  bool end_of_archive = true;
 };
 
 // A written layer blob.
