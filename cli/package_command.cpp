@@ -39,14 +39,15 @@ Result<int64_t> source_date_epoch() {
   return static_cast<int64_t>(std::stoll(text));
 }
 
-std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
 
-// One layer: from the cache, or built into it. Logs one line: what, files, bytes, built or cached.
-Result<image::NewLayer> make_layer(image::LayerCache& cache, std::string_view what,
-                                   const image::Digest& key,
+// One layer: from the cache, or built into it, shown as one progress item (a live line on a
+// terminal; one log line per layer otherwise: what, entries, bytes, built or cached).
+Result<image::NewLayer> make_layer(image::LayerCache& cache, Progress& progress,
+                                   std::string_view what, const image::Digest& key,
                                    const std::function<Result<image::LayerSpec>()>& spec,
-                                   const image::LayerOptions& options, int64_t epoch) {
-  auto start = Clock::now();
+                                   image::LayerOptions options, int64_t epoch) {
+  Progress::Id item = progress.start(fmt::format("{} layer", what));
+  options.on_bytes = [&](uint64_t bytes) { progress.advance(item, bytes); };
   bool cached = false;
   auto blob = cache.get_or_make(
       key,
@@ -56,11 +57,13 @@ Result<image::NewLayer> make_layer(image::LayerCache& cache, std::string_view wh
         return image::write_layer(*s, out, options);
       },
       &cached);
-  if (!blob) return std::move(blob).error().with_context(fmt::format("{} layer", what));
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  log::info("Layer {}: {} entries, {} ({} compressed), {} in {:.2f} s", what, blob->files,
-            megabytes(blob->tar_size), megabytes(blob->size), cached ? "cached" : "built",
-            seconds);
+  if (!blob) {
+    progress.finish(item, "failed");
+    return std::move(blob).error().with_context(fmt::format("{} layer", what));
+  }
+  progress.finish(item, fmt::format("{}, {} entries, {} gzipped{}", cached ? "cached" : "built",
+                                    blob->files, Progress::format_bytes(blob->size),
+                                    cached ? "" : ","));
   return image::NewLayer{*blob, package::history(what, epoch)};
 }
 
@@ -119,26 +122,28 @@ Result<Built> build_native(const Context& context, const std::string& tag, int64
             std::chrono::duration<double>(Clock::now() - start).count());
 
   std::vector<image::NewLayer> layers;
+  bool python_dependencies = !config.self_package && package::has_python_dependencies(config);
+  Progress progress(fmt::format("package {}", tag),
+                    1 + (python_dependencies ? 1 : 0) + (config.self_package ? 0 : 1));
   fs::path native_module;
   if (!config.self_package && ends_with(app.module.string(), ".so")) native_module = app.module;
-  auto runtime = package::runtime_inputs(native_module);
+  auto runtime = package::runtime_inputs(native_module, root / ".cache");
   if (!runtime) return std::move(runtime).error();
   auto runtime_key = package::runtime_key(*runtime, epoch, options);
   if (!runtime_key) return std::move(runtime_key).error();
   auto layer = make_layer(
-      *cache, "runtime", *runtime_key, [&] { return package::runtime_layer(*runtime, epoch); },
+      *cache, progress, "runtime", *runtime_key, [&] { return package::runtime_layer(*runtime, epoch); },
       options, epoch);
   if (!layer) return std::move(layer).error();
   layers.push_back(std::move(*layer));
 
-  bool python_dependencies = !config.self_package && package::has_python_dependencies(config);
   if (python_dependencies) {
     auto key = package::dependencies_key(config, epoch);
     if (!key) return std::move(key).error();
     auto work = TempDir::create("gc-ssf-deps-");
     if (!work) return std::move(work).error();
     auto deps = make_layer(
-        *cache, "dependencies", *key,
+        *cache, progress, "dependencies", *key,
         [&] { return package::dependencies_layer(config, epoch, work->path()); }, options, epoch);
     if (!deps) return std::move(deps).error();
     layers.push_back(std::move(*deps));
@@ -155,7 +160,7 @@ Result<Built> build_native(const Context& context, const std::string& tag, int64
     auto key = image::layer_key(spec, options, "application");
     if (!key) return std::move(key).error();
     auto app_layer = make_layer(
-        *cache, "application", *key, [&]() -> Result<image::LayerSpec> { return spec; }, options,
+        *cache, progress, "application", *key, [&]() -> Result<image::LayerSpec> { return spec; }, options,
         epoch);
     if (!app_layer) return std::move(app_layer).error();
     layers.push_back(std::move(*app_layer));

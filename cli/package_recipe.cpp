@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "apphost/apphost.h"
@@ -89,27 +90,67 @@ image::LayerSpec application_layer(const AppFiles& files, int64_t epoch) {
   return spec;
 }
 
-Result<RuntimeInputs> runtime_inputs(const fs::path& native_module) {
-  RuntimeInputs in;
-  std::error_code ec;
-  in.exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return packaging("cannot find gc-ssf's own binary: " + ec.message());
-  auto closure = image::shared_library_closure(in.exe);
+namespace {
+
+// The remembered closure: "<interpreter>\n" then "<name> <path>\n" per library; nullopt when
+// absent or when a library it names has gone.
+std::optional<image::LibraryClosure> read_closure(const fs::path& file) {
+  auto text = read_file(file);
+  if (!text) return std::nullopt;
+  auto lines = split(*text, '\n');
+  if (lines.size() < 2 || !is_regular(lines[0])) return std::nullopt;
+  image::LibraryClosure closure;
+  closure.interpreter = lines[0];
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    size_t space = lines[i].find(' ');
+    if (space == std::string::npos || !is_regular(lines[i].substr(space + 1))) return std::nullopt;
+    closure.libraries.push_back({lines[i].substr(0, space), lines[i].substr(space + 1)});
+  }
+  return closure;
+}
+
+Result<image::LibraryClosure> closure_of(const fs::path& exe, const fs::path& native_module,
+                                         const fs::path& cache_dir) {
+  std::string key = image::Digest::of(fmt::format("closure v1\n{}\n{}\n", identity(exe),
+                                                  native_module.empty() ? "" : identity(native_module)))
+                        .str()
+                        .substr(7);
+  fs::path file = cache_dir / "closures" / key;
+  if (auto known = read_closure(file)) return *known;
+  auto closure = image::shared_library_closure(exe);
   if (!closure) return std::move(closure).error();
-  if (closure->interpreter.empty()) return packaging(in.exe.string() + " has no program interpreter");
-  in.interpreter = closure->interpreter;
-  in.libraries = closure->libraries;
+  if (closure->interpreter.empty()) return packaging(exe.string() + " has no program interpreter");
   if (!native_module.empty()) {
     auto app = image::shared_library_closure(native_module);
     if (!app) return std::move(app).error();
     for (const auto& lib : app->libraries) {
-      if (std::find_if(in.libraries.begin(), in.libraries.end(), [&](const auto& l) {
+      if (std::find_if(closure->libraries.begin(), closure->libraries.end(), [&](const auto& l) {
             return l.name == lib.name;
-          }) == in.libraries.end()) {
-        in.libraries.push_back(lib);
+          }) == closure->libraries.end()) {
+        closure->libraries.push_back(lib);
       }
     }
   }
+  std::string text = closure->interpreter.string() + "\n";
+  for (const auto& lib : closure->libraries) text += lib.name + " " + lib.path.string() + "\n";
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  if (!ec) (void)write_file_atomic(file, text);  // only a shortcut: failing to keep it is fine
+  return closure;
+}
+
+}  // namespace
+
+Result<RuntimeInputs> runtime_inputs(const fs::path& native_module, const fs::path& cache_dir) {
+  RuntimeInputs in;
+  std::error_code ec;
+  in.exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return packaging("cannot find gc-ssf's own binary: " + ec.message());
+  auto closure = closure_of(in.exe, native_module, cache_dir);
+  if (!closure) return std::move(closure).error();
+  in.interpreter = closure->interpreter;
+  in.libraries = closure->libraries;
   auto shim = apphost::find_shim_dir();
   if (!shim) return std::move(shim).error();
   in.shim_dir = *shim;

@@ -47,9 +47,11 @@ struct RuntimeInputs {
   std::vector<std::filesystem::path> shim_files;  // relative to shim_dir
 };
 // `native_module`: a native app's .so, whose libraries join the closure; empty for Python apps.
-// Errors: PackagingError when ldd fails or a library is missing; FrameworkResourceError (4) when
-// the Python shim is not found.
-Result<RuntimeInputs> runtime_inputs(const std::filesystem::path& native_module);
+// The closure is remembered in `cache_dir` under the binaries' identities (ldd costs more than
+// the rest of a warm package). Errors: PackagingError when ldd fails or a library is missing;
+// FrameworkResourceError (4) when the Python shim is not found.
+Result<RuntimeInputs> runtime_inputs(const std::filesystem::path& native_module,
+                                     const std::filesystem::path& cache_dir);
 
 // The cache key: every input's identity (path, size, mtime, inode: a rebuilt gc-ssf or an
 // upgraded library gives a new layer; reading 30 MB of binaries to hash them would cost more than

@@ -197,7 +197,10 @@ Result<LayerBlob> write_layer(const LayerSpec& spec, const fs::path& out,
   auto writer = GzipHashWriter::open(out, options.compression_level);
   if (!writer) return std::move(writer).error();
   GzipHashWriter& w = **writer;
-  TarWriter tar([&w](std::string_view bytes) { return w.write(bytes); });
+  TarWriter tar([&w, &options](std::string_view bytes) {
+    if (options.on_bytes) options.on_bytes(bytes.size());
+    return w.write(bytes);
+  });
   for (const auto& [path, e] : *sorted) {
     switch (e->kind) {
       case LayerEntry::Kind::Directory:

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct LayerOptions {
   // False: the tar lacks its two end blocks, so that it can be followed by another tar's entries
   // (gzip members concatenate; package's bundle is made that way). Part of the cache key.
   bool end_of_archive = true;
+  // Told how many more tar bytes were written, as they are (progress display). Not in the key.
+  std::function<void(uint64_t bytes)> on_bytes;
 };
 
 // A written layer blob.

@@ -267,7 +267,7 @@ def test_python_dependencies_are_installed_at_package_time(docker, rootfs, simpl
                  "--package-tag", tag, "--package-output", "deps.tar", "package", cwd=simple,
                  env={**no_daemon(), "SSF_PYTHON": "/usr/bin/python3"})
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "Layer dependencies:" in out.stdout
+    assert "dependencies layer: built" in out.stdout
     try:
         docker.docker("load", "-i", simple / "deps.tar")
         port = free_port()

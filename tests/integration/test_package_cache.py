@@ -5,6 +5,7 @@ a small rootfs tarball made by the test, so that each package takes a fraction o
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -54,7 +55,9 @@ def digest(cwd, app_id="simple-test"):
 
 
 def layer_lines(out):
-    return [line[line.index("Layer "):] for line in out.stdout.splitlines() if "Layer " in line]
+    """'Layer <name>: <outcome...>' for each 'package <tag>: <name> layer: <outcome>' line."""
+    found = [re.search(r": (\w+) layer: (.*)", line) for line in out.stdout.splitlines()]
+    return [f"Layer {m.group(1)}: {m.group(2)}" for m in found if m]
 
 
 def test_same_inputs_same_digest_cold_or_warm(app):
