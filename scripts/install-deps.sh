@@ -16,6 +16,7 @@ test_packages=(
   curl wrk nginx-light openssl
   chromium chromium-driver
   docker.io docker-registry skopeo umoci mmdebstrap apache2-utils
+  python3-pip binutils
   openssh-server openssh-client iproute2 procps busybox-static
   python3-pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
 )

@@ -110,6 +110,16 @@ const std::vector<OptionSpec>& table() {
        true},
       {"--container-server", "", "container_server", G::Container, &O::container_server,
        "Registry host to log in to; Docker Hub when absent"},
+      {"--package-output", "", "package_output", G::Container, &O::package_output,
+       "Also write the packaged image to this file as a docker archive (for `docker load -i`)"},
+      {"--builder",
+       "",
+       "builder",
+       G::Container,
+       &O::builder,
+       "How package builds the image: native (no Docker daemon; the default) or docker "
+       "(`docker build`; needed by package.docker.run)",
+       {"docker", "native"}},
 
       // Deploy
       {"--deploy-platform",

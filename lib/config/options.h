@@ -60,6 +60,11 @@ struct Options {
   std::optional<std::string> docker_username;
   std::optional<std::string> docker_password;  // a secret
   std::optional<std::string> container_server;
+  // gc-ssf's own (package). --package-output: also write a docker archive (`docker load -i`)
+  // there. --builder: "native" assembles layers itself (no daemon); "docker" runs `docker build`
+  // on a generated Dockerfile; default native, docker when package.docker.run has lines.
+  std::optional<std::string> package_output;
+  std::optional<std::string> builder;
 
   // Deploy
   std::string deploy_platform = "Gcore";

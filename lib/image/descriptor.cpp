@@ -66,6 +66,17 @@ Result<Descriptor> parse_descriptor(const Json& j, std::string_view what, std::s
   return d;
 }
 
+// Runs a parse that may meet a field of the wrong type (nlohmann's value() throws then): such a
+// document is malformed, not a crash.
+template <typename F>
+auto guarded(std::string_view what, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const nlohmann::json::exception&) {
+    return Error(ResultCode::PackagingError, fmt::format("malformed {}: a field has the wrong type", what));
+  }
+}
+
 Result<Json> parse_object(std::string_view text, std::string_view what) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -94,7 +105,8 @@ std::string Manifest::to_json() const {
   return j.dump();
 }
 
-Result<Manifest> Manifest::parse(std::string_view json) {
+namespace {
+Result<Manifest> parse_manifest(std::string_view json) {
   auto parsed = parse_object(json, "manifest");
   if (!parsed) return std::move(parsed).error();
   const Json& j = *parsed;
@@ -119,6 +131,11 @@ Result<Manifest> Manifest::parse(std::string_view json) {
   m.annotations = std::move(*annotations);
   return m;
 }
+}  // namespace
+
+Result<Manifest> Manifest::parse(std::string_view json) {
+  return guarded("manifest", [&] { return parse_manifest(json); });
+}
 
 std::string Index::to_json() const {
   Json j;
@@ -130,7 +147,8 @@ std::string Index::to_json() const {
   return j.dump();
 }
 
-Result<Index> Index::parse(std::string_view json) {
+namespace {
+Result<Index> parse_index(std::string_view json) {
   auto parsed = parse_object(json, "index");
   if (!parsed) return std::move(parsed).error();
   const Json& j = *parsed;
@@ -149,6 +167,11 @@ Result<Index> Index::parse(std::string_view json) {
   if (!annotations) return std::move(annotations).error();
   index.annotations = std::move(*annotations);
   return index;
+}
+}  // namespace
+
+Result<Index> Index::parse(std::string_view json) {
+  return guarded("index", [&] { return parse_index(json); });
 }
 
 }  // namespace ssf::image

@@ -97,6 +97,30 @@ Result<Descriptor> OciLayout::adopt_blob_file(const fs::path& file, std::string_
   return d;
 }
 
+Status OciLayout::link_blob(const OciLayout& from, const Digest& digest) {
+  if (has_blob(digest)) return {};
+  fs::path source = from.blob_path(digest);
+  fs::path target = blob_path(digest);
+  fs::path temp = temp_name(target.parent_path());
+  std::error_code ec;
+  fs::create_hard_link(source, temp, ec);
+  if (ec) {
+    ec.clear();
+    fs::copy_file(source, temp, ec);
+  }
+  if (!ec) fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    if (!from.has_blob(digest)) {
+      return Error(ResultCode::PackagingError,
+                   fmt::format("blob {} is missing from {}", digest.str(), from.dir().string()));
+    }
+    return io_error("store", target, ec.message());
+  }
+  return {};
+}
+
 Result<std::string> OciLayout::read_blob(const Digest& digest) const {
   auto bytes = read_file(blob_path(digest));
   if (!bytes) {

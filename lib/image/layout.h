@@ -38,6 +38,10 @@ class OciLayout {
   // copies otherwise; `file` is gone afterwards either way.
   Result<Descriptor> adopt_blob_file(const std::filesystem::path& file, std::string_view media_type,
                                      std::optional<Digest> digest = std::nullopt);
+  // Puts `from`'s blob `digest` here too: a hard link when both are on one filesystem (blobs are
+  // immutable, so sharing the inode is safe), a copy otherwise. No-op when it is here already.
+  // Errors: PackagingError naming the missing blob or the failed copy.
+  Status link_blob(const OciLayout& from, const Digest& digest);
   // A whole blob, checked against its digest. For manifests and configs: small blobs.
   Result<std::string> read_blob(const Digest& digest) const;
 

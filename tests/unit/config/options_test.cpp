@@ -84,7 +84,9 @@ TEST_CASE("the option table has every upstream option, once") {
                                              "--deploy-targets-file", "--deploy-batch-size",
                                              "--deploy-strategy", "--deploy-gpus", "--ssh-key",
                                              "--ssh-accept-new-host-key", "--ssh-connect-timeout",
-                                             "--logs-tail", "--dry-run"};
+                                             "--logs-tail", "--dry-run",
+                                             // package's (step 4)
+                                             "--package-output", "--builder"};
   CHECK(option_table().size() == upstream.size() + own.size());
   std::set<std::string_view> names, dests, shorts;
   for (const auto& spec : option_table()) {

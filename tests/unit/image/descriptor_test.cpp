@@ -65,3 +65,16 @@ TEST_CASE("descriptor: an index keeps platforms and annotations") {
   REQUIRE(parsed->manifests.size() == 1);
   CHECK(parsed->manifests[0] == entry);
 }
+
+TEST_CASE("descriptor: fields of the wrong type are malformed documents, not crashes") {
+  for (std::string bad : {R"({"schemaVersion":"2","config":{},"layers":[]})",
+                          R"({"schemaVersion":2,"mediaType":7,"manifests":[]})"}) {
+    CAPTURE(bad);
+    auto m = Manifest::parse(bad);
+    REQUIRE_FALSE(m);
+    CHECK(m.error().code() == ssf::ResultCode::PackagingError);
+    auto i = Index::parse(bad);
+    REQUIRE_FALSE(i);
+    CHECK(i.error().code() == ssf::ResultCode::PackagingError);
+  }
+}
