@@ -110,6 +110,14 @@ const std::vector<OptionSpec>& table() {
        true},
       {"--container-server", "", "container_server", G::Container, &O::container_server,
        "Registry host to log in to; Docker Hub when absent"},
+      {"--docker-password-stdin", "", "docker_password_stdin", G::Container,
+       &O::docker_password_stdin,
+       "Read the registry password from stdin (else --docker-password, else $SSF_DOCKER_PASSWORD)"},
+      {"--registry-ca", "", "registry_ca", G::Container, &O::registry_ca,
+       "PEM file of CA certificates to trust for the registry's TLS, instead of the system's"},
+      {"--insecure-registry", "", "insecure_registry", G::Container, &O::insecure_registry,
+       "Registry host[:port] to reach over plain HTTP or unverified TLS (repeatable; loopback "
+       "registries are allowed plain HTTP without it)"},
 
       // Deploy
       {"--deploy-platform",

@@ -56,6 +56,10 @@ struct Options {
   std::optional<std::string> docker_username;
   std::optional<std::string> docker_password;  // a secret
   std::optional<std::string> container_server;
+  // gc-ssf's own (publish): the password without a command line, registry trust.
+  bool docker_password_stdin = false;       // read the password from stdin (docker login's way)
+  std::optional<std::string> registry_ca;   // PEM CA bundle trusted for the registry's TLS
+  std::vector<std::string> insecure_registry;  // hosts allowed plain HTTP (loopback always is)
 
   // Deploy
   std::string deploy_platform = "Gcore";

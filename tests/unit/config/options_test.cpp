@@ -78,7 +78,8 @@ TEST_CASE("the option table has every upstream option, once") {
   };
   // gc-ssf's own options, beyond upstream's.
   const std::vector<std::string_view> own = {"--max-request-size", "--request-timeout",
-                                             "--max-queue"};
+                                             "--max-queue", "--docker-password-stdin",
+                                             "--registry-ca", "--insecure-registry"};
   CHECK(option_table().size() == upstream.size() + own.size());
   std::set<std::string_view> names, dests, shorts;
   for (const auto& spec : option_table()) {
