@@ -116,8 +116,9 @@ Result<std::unique_ptr<Session>> Session::open(const Reference& ref,
     std::this_thread::sleep_for(session->backoff(attempt, answer));
     answer = client.perform(ping);
   }
-  if (answer.status == 0 && plain_allowed) {
-    // Docker's rule: a loopback or --insecure-registry host may speak plain HTTP.
+  if (answer.status == 0 && answer.tls_protocol_error && plain_allowed) {
+    // Docker's rule: a loopback or --insecure-registry host may speak plain HTTP. Only when the
+    // port does not speak TLS at all: a certificate that fails verification is an error.
     log::debug("registry {}: no TLS ({}), trying plain HTTP", ref.registry, answer.transport_error);
     ping.url = "http://" + host + "/v2/";
     answer = client.perform(ping);
