@@ -6,6 +6,7 @@
 //   log.h          the logging facade (ssf.log + terminal, upstream's line format, redaction)
 //   secret.h       Secret: a value never shown
 //   process.h      run_process: a local program, no shell
+//   progress.h     Progress: a live status line on a terminal, one line per finished item
 //   files.h        read_file, write_file_atomic, glob_files, TempDir
 //   text.h         small string helpers
 
@@ -13,6 +14,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "core/process.h"
+#include "core/progress.h"
 #include "core/result_code.h"
 #include "core/secret.h"
 #include "core/text.h"

@@ -25,6 +25,8 @@ struct State {
   bool color_stdout = false;
   bool color_stderr = false;
   std::vector<std::string> secrets;  // GUARDED_BY(mutex)
+  std::string status_line;           // GUARDED_BY(mutex); shown on stdout only
+  bool status_shown = false;         // GUARDED_BY(mutex)
 };
 
 State& state() {
@@ -33,6 +35,7 @@ State& state() {
 }
 
 constexpr const char* kReset = "\033[0m";
+constexpr const char* kClearLine = "\r\033[K";
 constexpr const char* kGreen = "\033[1;32m";
 constexpr const char* kYellow = "\033[1;33m";
 constexpr const char* kRed = "\033[1;31m";
@@ -171,12 +174,39 @@ void write(Record record) {
       fputs(line.c_str(), stream);
     }
   };
+  bool to_terminal = record.level >= Level::Error || record.level >= s.stdout_level;
+  if (to_terminal && s.status_shown) {
+    fputs(kClearLine, stdout);
+    s.status_shown = false;
+  }
   if (record.level >= Level::Error) {
     put(stderr, s.color_stderr);
   } else if (record.level >= s.stdout_level) {
     put(stdout, s.color_stdout);
-    fflush(stdout);
   }
+  if (to_terminal && !s.status_line.empty()) {
+    fputs(s.status_line.c_str(), stdout);
+    s.status_shown = true;
+  }
+  if (to_terminal) fflush(stdout);
+}
+
+bool status_line_enabled() {
+  static const bool enabled = isatty(STDOUT_FILENO) && getenv("CI") == nullptr;
+  return enabled;
+}
+
+void set_status_line(std::string text) {
+  if (!status_line_enabled()) return;
+  text = redact(std::move(text));
+  if (auto newline = text.find('\n'); newline != std::string::npos) text.resize(newline);
+  State& s = state();
+  std::lock_guard lock(s.mutex);
+  if (s.status_shown) fputs(kClearLine, stdout);
+  s.status_line = std::move(text);
+  s.status_shown = !s.status_line.empty();
+  if (s.status_shown) fputs(s.status_line.c_str(), stdout);
+  fflush(stdout);
 }
 
 }  // namespace ssf::log

@@ -47,6 +47,13 @@ void shutdown();
 
 // Registers a secret to redact from every later record. Empty values are ignored.
 void add_secret(std::string value);
+// The live status line under the log on a terminal (progress.h draws it): every record written to
+// the terminal first clears it and then redraws it below itself, so the two never garble each
+// other. An empty text removes it. Never written to ssf.log; a no-op when stdout is not a terminal.
+void set_status_line(std::string text);
+// Whether a status line would be shown: stdout is a terminal and CI is unset.
+bool status_line_enabled();
+
 // Returns text with every registered secret replaced.
 std::string redact(std::string text);
 
