@@ -6,7 +6,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 
 #include "commands.h"
 #include "registry_access.h"
@@ -19,8 +21,8 @@ std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1
 std::string_view outcome_name(registry::BlobEvent::Outcome o) {
   using O = registry::BlobEvent::Outcome;
   switch (o) {
-    case O::Present: return "present, skipped";
-    case O::Mounted: return "mounted";
+    case O::Present: return "skipped: already in the registry";
+    case O::Mounted: return "mounted from another repository";
     case O::Uploaded: return "uploaded";
     case O::Downloaded: return "downloaded";
     case O::Cached: return "cached";
@@ -28,18 +30,41 @@ std::string_view outcome_name(registry::BlobEvent::Outcome o) {
   return "";
 }
 
-// One line per finished blob: what became of it, and for a transfer its size, time and rate.
-void report_blob(const registry::BlobEvent& e) {
-  std::string digest = e.digest.str().substr(0, 19);
-  if (e.bytes_transferred == 0) {
-    log::info("  {} {} ({})", digest, outcome_name(e.outcome), megabytes(e.size));
-    return;
+// Feeds core's Progress from the registry client's callbacks (both come from transfer threads,
+// one call at a time): a blob is started at its first bytes, or at its end when none moved.
+class BlobProgress {
+ public:
+  BlobProgress(std::string title, size_t blobs) : progress_(std::move(title), blobs) {}
+
+  void bytes(const image::Digest& digest, int64_t sent, int64_t size) {
+    auto& item = item_for(digest, size);
+    // A restarted transfer counts again from 0: only forward moves advance the bar.
+    if (sent > item.sent) progress_.advance(item.id, static_cast<uint64_t>(sent - item.sent));
+    item.sent = std::max(item.sent, sent);
   }
-  double rate = e.seconds > 0 ? e.bytes_transferred / e.seconds / 1e6 : 0;
-  log::info("  {} {} {} in {:.2f} s ({:.1f} MB/s){}", digest, outcome_name(e.outcome),
-            megabytes(e.bytes_transferred), e.seconds, rate,
-            e.attempts > 1 ? fmt::format(", {} attempts", e.attempts) : "");
-}
+  void finished(const registry::BlobEvent& e) {
+    auto& item = item_for(e.digest, e.size);
+    std::string outcome(outcome_name(e.outcome));
+    if (e.attempts > 1) outcome += fmt::format(" ({} attempts)", e.attempts);
+    progress_.finish(item.id, outcome);
+  }
+
+ private:
+  struct Item {
+    Progress::Id id;
+    int64_t sent = 0;
+  };
+  Item& item_for(const image::Digest& digest, int64_t size) {
+    auto it = items_.find(digest.str());
+    if (it == items_.end()) {
+      Progress::Id id = progress_.start(digest.str().substr(0, 19), static_cast<uint64_t>(size));
+      it = items_.emplace(digest.str(), Item{id}).first;
+    }
+    return it->second;
+  }
+  Progress progress_;
+  std::map<std::string, Item> items_;
+};
 
 }  // namespace
 
@@ -70,11 +95,22 @@ Status run_publish(Context& context) {
 
   auto options = registry_client_options(context.options, ref->registry);
   if (!options) return std::move(options).error();
-  options->on_blob = report_blob;
+  size_t blob_count = 0;  // for the progress line; push() itself reports a bad manifest
+  if (auto body = layout->read_blob(manifest->digest)) {
+    if (auto parsed = image::Manifest::parse(*body)) blob_count = parsed->layers.size() + 1;
+  }
 
   log::info("Pushing {} to {}", tag, ref->name());
   auto started = std::chrono::steady_clock::now();
-  auto pushed = registry::push(*layout, *manifest, *ref, *options);
+  Result<registry::PushResult> pushed = Error(ResultCode::InternalError, "");
+  {
+    BlobProgress progress("push " + tag, blob_count);
+    options->on_bytes = [&](const image::Digest& d, int64_t sent, int64_t size) {
+      progress.bytes(d, sent, size);
+    };
+    options->on_blob = [&](const registry::BlobEvent& e) { progress.finished(e); };
+    pushed = registry::push(*layout, *manifest, *ref, *options);
+  }
   if (!pushed) return std::move(pushed).error();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

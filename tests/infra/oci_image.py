@@ -22,6 +22,7 @@ from pathlib import Path
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
 
 def put_blob(layout: Path, data: bytes) -> str:
@@ -86,6 +87,26 @@ def make_image(layout, ref_name, layers=(("file.bin", 1024),), seed=0, base_name
         "org.opencontainers.image.ref.name": ref_name}))
     index_path.write_text(json.dumps(index, separators=(",", ":")))
     return dict(desc, layers=descriptors, config=manifest["config"])
+
+
+def make_index(layout, ref_name, entries):
+    """An image index over manifests already in the layout: entries are (descriptor from
+    make_image, (os, architecture)). Names the index `ref_name` in index.json (replacing any)."""
+    layout = Path(layout)
+    manifests = [{"mediaType": OCI_MANIFEST, "digest": d["digest"], "size": d["size"],
+                  "platform": {"os": os_, "architecture": arch}} for d, (os_, arch) in entries]
+    body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests},
+                      separators=(",", ":")).encode()
+    desc = {"mediaType": OCI_INDEX, "digest": put_blob(layout, body), "size": len(body)}
+    index_path = layout / "index.json"
+    index = json.loads(index_path.read_text())
+    index["manifests"] = [m for m in index["manifests"]
+                          if m.get("annotations", {}).get("org.opencontainers.image.ref.name")
+                          != ref_name]
+    index["manifests"].append(dict(desc, annotations={
+        "org.opencontainers.image.ref.name": ref_name}))
+    index_path.write_text(json.dumps(index, separators=(",", ":")))
+    return desc
 
 
 if __name__ == "__main__":

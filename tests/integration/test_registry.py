@@ -228,3 +228,27 @@ def test_dropped_connection_mid_upload_still_completes(tmp_path, chunk):
         pulled = tool("pull", f"{reg.host}/library/app:1", tmp_path / "pulled")
         assert pulled.code == 0 and pulled.result["digest"] == desc["digest"]
         same_blobs(layout, tmp_path / "pulled", desc)
+
+
+def test_pull_docker_schema2_and_linux_amd64_from_an_index(tmp_path):
+    with start_registry(tmp_path, "plain") as reg:
+        layout = tmp_path / "image"
+        amd64 = oci_image.make_image(layout, "amd64", layers=[("a.bin", 3000)], seed=1)
+        arm64 = oci_image.make_image(layout, "arm64", layers=[("a.bin", 3000)], seed=2)
+        oci_image.make_index(layout, "multi", [(arm64, ("linux", "arm64")),
+                                               (amd64, ("linux", "amd64"))])
+        # skopeo puts them there: an OCI index, and the same image as Docker schema 2.
+        for args in (["--all", f"oci:{layout}:multi", f"docker://{reg.host}/library/multi:1"],
+                     ["--format", "v2s2", f"oci:{layout}:amd64",
+                      f"docker://{reg.host}/library/docker:1"]):
+            out = subprocess.run(["skopeo", "copy", "-q", "--dest-tls-verify=false", *args],
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out.stderr
+        multi = tool("pull", f"{reg.host}/library/multi:1", tmp_path / "multi")
+        assert multi.code == 0, multi.stderr
+        assert multi.result["digest"] == amd64["digest"]
+        docker = tool("pull", f"{reg.host}/library/docker:1", tmp_path / "docker")
+        assert docker.code == 0, docker.stderr
+        assert docker.result["media_type"] == "application/vnd.docker.distribution.manifest.v2+json"
+        # skopeo rewrote the manifest (Docker media types), so its digest is skopeo's: compare.
+        assert docker.result["digest"] == skopeo_digest(reg, f"{reg.host}/library/docker:1")
