@@ -3,9 +3,9 @@
 
 Every push goes to a fresh docker-registry (plain HTTP on loopback, tests/infra/registry.py), so
 that neither client finds a blob already there (skopeo keeps a blob-location cache across runs;
-a new registry makes it useless, which is what a cold push means). "bytes written" is the
-client's wchar from /proc/<pid>/io read before the process is reaped: every byte it wrote to a
-socket or a file (headers included), the same measure for both clients.
+a new registry makes it useless, which is what a cold push means). "MB on wire" is counted
+by a TCP proxy (tests/infra/fault_proxy.py) in a separate, untimed run of each client: bytes
+client -> registry for a push, registry -> client for a pull, headers included.
 """
 import argparse
 import json
@@ -21,6 +21,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(SOURCE / "tests" / "infra"))
 import oci_image  # noqa: E402
+from fault_proxy import FaultProxy  # noqa: E402
 from registry import start_registry  # noqa: E402
 
 
@@ -61,10 +62,10 @@ def row(table, what, seconds, wchar, note=""):
 
 
 def print_table(table):
-    print(f"| {'what':<52} | {'seconds':>8} | {'MB written':>10} | note")
+    print(f"| {'what':<52} | {'seconds':>8} | {'MB on wire':>10} | note")
     print(f"|{'-' * 54}|{'-' * 10}:|{'-' * 12}:|------")
     for what, seconds, wchar, note in table:
-        mb = f"{wchar / 1e6:.1f}" if wchar is not None else "-"
+        mb = "-" if wchar is None else f"{wchar / 1e6:.1f}" if wchar >= 1e6 else f"{wchar / 1e6:.4f}"
         print(f"| {what:<52} | {seconds:8.3f} | {mb:>10} | {note}")
 
 
@@ -86,8 +87,9 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.size_mb, args.rounds = 20, 1
-    tool = str(Path(args.bin) / "ssf-registry-tool")
-    gc_ssf = str(Path(args.bin) / "gc-ssf")
+    bin_dir = Path(args.bin).resolve()
+    tool = str(bin_dir / "ssf-registry-tool")
+    gc_ssf = str(bin_dir / "gc-ssf")
     work = Path(tempfile.mkdtemp(prefix="ssf-bench-registry-"))
     env = dict(os.environ, DOCKER_CONFIG=str(work / "no-docker-config"))
     table = []
@@ -120,10 +122,37 @@ def main():
                              f"oci:{pulled}:bench"], env=env)[:2])
                     shutil.rmtree(pulled, ignore_errors=True)
 
+        # Bytes on the wire, in a separate untimed run through a counting TCP proxy (libcurl sends
+        # with send(2), which /proc/<pid>/io does not count; Go's net package writes with write(2)).
+        wire = {}
+        for who in ("ours", "skopeo"):
+            with start_registry(work / f"reg-count-{who}", "plain") as reg, \
+                    FaultProxy(reg.host, after_bytes=1 << 62, drops=0) as proxy:
+                ref = f"{proxy.host}/library/bench:1"
+                pulled = work / f"pulled-count-{who}"
+                if who == "ours":
+                    run_io([tool, "push", layout, "bench", ref], env=env)
+                    up = proxy.bytes_up
+                    run_io([tool, "pull", ref, pulled], env=env)
+                else:
+                    run_io(["skopeo", "copy", "-q", "--dest-tls-verify=false",
+                            f"oci:{layout}:bench", f"docker://{ref}"], env=env)
+                    up = proxy.bytes_up
+                    run_io(["skopeo", "copy", "-q", "--src-tls-verify=false", f"docker://{ref}",
+                            f"oci:{pulled}:bench"], env=env)
+                wire[who] = (up, proxy.bytes_down)
+                shutil.rmtree(pulled, ignore_errors=True)
+        ours_push = [(s, wire["ours"][0]) for s, _ in ours_push]
+        skopeo_push = [(s, wire["skopeo"][0]) for s, _ in skopeo_push]
+        ours_pull = [(s, wire["ours"][1]) for s, _ in ours_pull]
+        skopeo_pull = [(s, wire["skopeo"][1]) for s, _ in skopeo_pull]
+
         ours = median_row(table, f"gc-ssf push, cold ({image_mb:.0f} MB)", ours_push)
         theirs = median_row(table, f"skopeo copy oci: -> docker://, cold", skopeo_push)
         median_row(table, "gc-ssf pull (digests verified)", ours_pull)
         median_row(table, "skopeo copy docker:// -> oci:", skopeo_pull)
+        print_table(table)  # the push and pull rows now, in case the rest fails
+        print(flush=True)
 
         # Re-publish of examples/simple after one application file changed.
         app = work / "simple"
@@ -155,11 +184,26 @@ def main():
                 republish.append((seconds, wchar))
                 if "2 blobs uploaded" not in out or "2 present" not in out:
                     raise RuntimeError("re-publish sent more than the app layer and config:\n" + out)
+            with FaultProxy(reg.host, after_bytes=1 << 62, drops=0) as proxy:
+                package(100)
+                via = [gc_ssf, "--config", "ssf_config.yaml", "--package-tag",
+                       tag.replace(reg.host, proxy.host), "publish"]
+                image_dir_tag = tag.replace(reg.host, proxy.host)
+                # The layout names the same image by the proxied tag too.
+                oci_image.make_image(
+                    image_dir, image_dir_tag, seed=2,
+                    layers=[("base/rootfs.bin", (args.size_mb << 20) // 2),
+                            ("opt/ssf/bin/gc-ssf", len(runtime)),
+                            [("src/app/my_application.py", 4100),
+                             ("src/app/ssf_config.yaml", 1500)]])
+                run_io(via, cwd=app, env=env)
+                republish_wire = proxy.bytes_up
+            republish = [(s, republish_wire) for s, _ in republish]
             for version in range(args.rounds + 1, 2 * args.rounds + 1):
                 package(version)
-                skopeo_republish.append(run_io(
-                    ["skopeo", "copy", "-q", "--dest-tls-verify=false",
-                     f"oci:{image_dir}:{tag}", f"docker://{tag}"], env=env)[:2])
+                seconds = run_io(["skopeo", "copy", "-q", "--dest-tls-verify=false",
+                                  f"oci:{image_dir}:{tag}", f"docker://{tag}"], env=env)[0]
+                skopeo_republish.append((seconds, None))
             median_row(table, "gc-ssf publish examples/simple, 1 app file changed",
                        republish)
             median_row(table, "skopeo copy of the same change", skopeo_republish)

@@ -177,10 +177,6 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, tls_.verify ? 2L : 0L);
   if (!tls_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls_.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_USERAGENT, "gc-ssf");
-  // libcurl's own trace on stderr, for debugging a registry by hand. It shows headers, so it
-  // shows credentials: never set in CI or in logs that are kept.
-  static const bool verbose = std::getenv("SSF_CURL_VERBOSE") != nullptr;
-  if (verbose) curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
   if (request.follow_redirects) {
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);

@@ -1,4 +1,4 @@
-"""A TCP proxy on loopback that breaks uploads: it forwards both ways and, on the first `drops`
+"""A TCP proxy on loopback that breaks uploads (and counts the bytes it carries): it forwards both ways and, on the first `drops`
 connections whose client has sent more than `after_bytes`, closes both sides at that point, as a
 registry (or a proxy in front of one) that drops a connection mid-upload does.
 
@@ -23,6 +23,8 @@ class FaultProxy:
         self.drops_left = drops
         self.dropped = 0
         self.connections = 0
+        self.bytes_up = 0    # client -> upstream, all connections (a byte count for benchmarks)
+        self.bytes_down = 0  # upstream -> client
         self.timeout = timeout
         self.lock = threading.Lock()
         self.listener = socket.socket()
@@ -94,6 +96,11 @@ class FaultProxy:
                                 s.close()
                             return
                     sent += len(data)
+                    with self.lock:
+                        if count_upload:
+                            self.bytes_up += len(data)
+                        else:
+                            self.bytes_down += len(data)
                     dst.sendall(data)
             except OSError:
                 pass
