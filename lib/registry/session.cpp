@@ -49,19 +49,23 @@ std::string path_of(const std::string& url) {
   return path;
 }
 
+// "NAME_UNKNOWN" -> "name unknown".
+std::string spoken(std::string code) {
+  std::transform(code.begin(), code.end(), code.begin(), [](char c) {
+    return c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  return code;
+}
+
+// The status decides the class when it says more than the registry's code (401, 403, 429, 5xx:
+// callers retry on the last two); otherwise the registry's error code names the cause.
 std::string cause_of(const HttpResponse& response, const std::vector<RegistryError>& errors) {
   if (response.status == 401) return "unauthorized";
   if (response.status == 403) return "denied";
-  if (!errors.empty() && !errors.front().code.empty()) {
-    std::string code = errors.front().code;
-    std::transform(code.begin(), code.end(), code.begin(), [](char c) {
-      return c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    });
-    return code;
-  }
-  if (response.status == 404) return "not found";
   if (response.status == 429) return "too many requests";
   if (response.status >= 500) return "server error";
+  if (!errors.empty() && !errors.front().code.empty()) return spoken(errors.front().code);
+  if (response.status == 404) return "not found";
   return "unexpected answer";
 }
 
@@ -76,8 +80,10 @@ Error http_error(const HttpRequest& request, const HttpResponse& response) {
   auto errors = parse_error_body(response.body);
   std::string cause = cause_of(response, errors);
   std::string detail;
-  if (!errors.empty() && !errors.front().message.empty() && errors.front().message != cause) {
-    detail = ": " + errors.front().message;
+  if (!errors.empty()) {
+    std::string said = errors.front().message.empty() ? spoken(errors.front().code)
+                                                      : errors.front().message;
+    if (!said.empty() && said != cause) detail = ": " + said;
   }
   return Error(ResultCode::DockerServerError,
                fmt::format("{}{} ({} {}: {})", cause, detail, request.method, path_of(request.url),

@@ -127,12 +127,13 @@ def stop(proc):
             proc.wait()
 
 
-def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in):
+def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in, extra=None):
     make_signing_cert(d)
     config = {"cert": str(d / "token.crt"), "key": str(d / "token.key"),
               "service": "harbor-registry", "issuer": "gc-ssf-test-issuer", "users": users,
               "projects": projects, "public": public, "expires_in": expires_in,
-              "harbor": harbor, "upstream": upstream, "log": str(d / "issuer.jsonl")}
+              "harbor": harbor, "upstream": upstream, "log": str(d / "issuer.jsonl"),
+              **(extra or {})}
     (d / "issuer.json").write_text(json.dumps(config))
     log = open(d / "issuer.out", "w")
     proc = subprocess.Popen([PYTHON, str(INFRA / "token_issuer.py"), str(d / "issuer.json")],
@@ -146,8 +147,9 @@ def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in)
 
 @contextlib.contextmanager
 def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("public",),
-                   expires_in=300):
-    """Starts docker-registry (and its issuer/front in token modes); stops all on exit."""
+                   expires_in=300, issuer_options=None):
+    """Starts docker-registry (and its issuer/front in token modes); stops all on exit.
+    `issuer_options` go to token_issuer.py's config (e.g. {"fail_uploads": 2})."""
     assert mode in ("plain", "tls", "token", "harbor")
     users = dict(users or DEFAULT_USERS)
     projects = projects or DEFAULT_PROJECTS
@@ -181,7 +183,7 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
                        "auth:", "  htpasswd:", "    realm: gc-ssf-test", f"    path: {d / 'htpasswd'}"]
         elif mode in ("token", "harbor"):
             proc, issuer_port = start_issuer(d, users, projects, list(public), mode == "harbor",
-                                             f"127.0.0.1:{port}", expires_in)
+                                             f"127.0.0.1:{port}", expires_in, issuer_options)
             reg.procs.append(proc)
             reg.issuer_log_file = d / "issuer.jsonl"
             reg.log_files.append(d / "issuer.out")

@@ -20,6 +20,8 @@ src/server/middleware/v2auth/auth.go) and proxies /v2/ to the registry ("upstrea
   - Basic credentials are accepted on /v2 directly (traded here for a token for that request);
   - wrong credentials at /service/token still get a token, with no access (goharbor/harbor#11632);
   - HEAD /api/v2.0/projects?project_name=<p> answers 200 or 404; GET /api/v2.0/ping answers Pong.
+"fail_uploads": N answers the first N upload starts (POST .../blobs/uploads/) with 503, and
+"retry_after": S adds Retry-After: S to them, for retry tests.
 Every token request and every /v2 request is appended to "log" as one JSON line, so that tests
 can count them.
 """
@@ -162,6 +164,21 @@ def make_handler(issuer):
             return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
         def do_proxy(self, url):
+            # Fault injection for retry tests: the first `fail_uploads` upload starts get a 503
+            # (with Retry-After when configured), as a registry that is briefly overloaded.
+            if self.command == "POST" and url.path.endswith("/blobs/uploads/"):
+                with issuer.lock:
+                    fail = issuer.config.get("fail_uploads", 0) > 0
+                    if fail:
+                        issuer.config["fail_uploads"] -= 1
+                if fail:
+                    self.read_body()
+                    issuer.log(kind="v2", method=self.command, path=url.path, status=503,
+                               basic=False)
+                    headers = {"Content-Type": "application/json"}
+                    if issuer.config.get("retry_after"):
+                        headers["Retry-After"] = str(issuer.config["retry_after"])
+                    return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE"}]}', headers)
             headers = {}
             for k, v in self.headers.items():  # repeated headers (Accept) joined, not dropped
                 if k.lower() not in HOP_HEADERS:

@@ -252,3 +252,28 @@ def test_pull_docker_schema2_and_linux_amd64_from_an_index(tmp_path):
         assert docker.result["media_type"] == "application/vnd.docker.distribution.manifest.v2+json"
         # skopeo rewrote the manifest (Docker media types), so its digest is skopeo's: compare.
         assert docker.result["digest"] == skopeo_digest(reg, f"{reg.host}/library/docker:1")
+
+
+def test_503_with_retry_after_is_retried(tmp_path):
+    with start_registry(tmp_path, "harbor",
+                        issuer_options={"fail_uploads": 2, "retry_after": 1}) as reg:
+        layout = tmp_path / "image"
+        desc = oci_image.make_image(layout, "img")
+        started = __import__("time").monotonic()
+        pushed = tool("push", layout, "img", f"{reg.host}/library/app:1", "--user", "alice",
+                      "--parallel", 1, password=reg.users["alice"])
+        elapsed = __import__("time").monotonic() - started
+        assert pushed.code == 0, pushed.stderr
+        assert pushed.result["digest"] == desc["digest"]
+        failures = [e for e in reg.issuer_log() if e["kind"] == "v2" and e["status"] == 503]
+        assert len(failures) == 2
+        assert elapsed >= 2  # Retry-After: 1, twice, was honoured
+
+        # Without enough attempts the push fails with 7, a server error, and tags nothing.
+        with start_registry(tmp_path / "again", "harbor",
+                            issuer_options={"fail_uploads": 10}) as busy:
+            failed = tool("push", layout, "img", f"{busy.host}/library/app:1", "--user", "alice",
+                          "--attempts", 2, password=busy.users["alice"])
+            assert failed.code == 7 and "server error" in failed.stderr
+            assert not any(e["kind"] == "v2" and "/manifests/" in e["path"] and e["method"] == "PUT"
+                           for e in busy.issuer_log())
