@@ -162,8 +162,9 @@ Result<std::pair<std::string, int>> Session::authorization(HttpClient& client) {
   std::lock_guard lock(mutex_);
   if (scheme_ == Scheme::Basic) return std::pair{*basic_header(), generation_};
   if (scheme_ == Scheme::Bearer) {
-    // Reuse the token until it expires (with a margin for the request's own time).
-    if (token_.empty() || Clock::now() + std::chrono::seconds(10) >= token_expiry_) {
+    // Reuse the token until it expires, with a margin for the request's own time: 10 s, or a
+    // quarter of the token's life for short-lived tokens (else each request would fetch one).
+    if (token_.empty() || Clock::now() + token_margin_ >= token_expiry_) {
       SSF_TRY(fetch_token(client));
     }
     return std::pair{"Authorization: Bearer " + token_, generation_};
@@ -204,6 +205,8 @@ Status Session::fetch_token(HttpClient& client) {
   token_ = token->token;
   log::add_secret(token_);
   token_expiry_ = Clock::now() + std::chrono::seconds(token->expires_in);
+  token_margin_ = std::min<Clock::duration>(std::chrono::seconds(10),
+                                            std::chrono::seconds(token->expires_in) / 4);
   ++generation_;
   return {};
 }

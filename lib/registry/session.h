@@ -74,6 +74,7 @@ class Session {
   std::set<std::string> scopes_;
   std::string token_;
   std::chrono::steady_clock::time_point token_expiry_;
+  std::chrono::steady_clock::duration token_margin_{};
   int generation_ = 0;
   int token_fetches_ = 0;
 };

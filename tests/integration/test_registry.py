@@ -277,3 +277,14 @@ def test_503_with_retry_after_is_retried(tmp_path):
             assert failed.code == 7 and "server error" in failed.stderr
             assert not any(e["kind"] == "v2" and "/manifests/" in e["path"] and e["method"] == "PUT"
                            for e in busy.issuer_log())
+
+
+def test_short_lived_tokens_are_reused_then_renewed(tmp_path):
+    with start_registry(tmp_path, "token", expires_in=4) as reg:
+        layout = tmp_path / "image"
+        oci_image.make_image(layout, "img", layers=[("a.bin", 1000)] * 1)
+        pushed = tool("push", layout, "img", f"{reg.host}/library/app:1", "--user", "alice",
+                      "--parallel", 1, password=reg.users["alice"])
+        assert pushed.code == 0, pushed.stderr
+        # About 8 requests in well under a second: one token serves them all.
+        assert len([e for e in reg.issuer_log() if e["kind"] == "token"]) == 1
