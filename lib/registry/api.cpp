@@ -92,7 +92,7 @@ Status upload_chunk(Session& s, HttpClient& c, Upload& upload, const std::filesy
   request.body_offset = upload.offset;
   request.body_length = length;
   int64_t base = upload.offset;
-  if (on_sent) request.on_sent = [&](int64_t sent) { on_sent(base + sent); };
+  if (on_sent) request.on_sent = [base, &on_sent](int64_t sent) { on_sent(base + sent); };
   auto response = s.send(c, request, /*retry=*/false);
   if (!response) return std::move(response).error();
   if (response->status != 202 && response->status != 204) return http_error(request, *response);
@@ -134,7 +134,7 @@ Status commit_blob(Session& s, HttpClient& c, const Upload& upload, const image:
     request.body_offset = upload.offset;
     request.body_length = length;
     int64_t base = upload.offset;
-    if (on_sent) request.on_sent = [&](int64_t sent) { on_sent(base + sent); };
+    if (on_sent) request.on_sent = [base, &on_sent](int64_t sent) { on_sent(base + sent); };
   }
   auto response = s.send(c, request, /*retry=*/false);
   if (!response) return std::move(response).error();
