@@ -120,6 +120,14 @@ const std::vector<OptionSpec>& table() {
        "How package builds the image: native (no Docker daemon; the default) or docker "
        "(`docker build`; needed by package.docker.run)",
        {"docker", "native"}},
+      {"--docker-password-stdin", "", "docker_password_stdin", G::Container,
+       &O::docker_password_stdin,
+       "Read the registry password from stdin (else --docker-password, else $SSF_DOCKER_PASSWORD)"},
+      {"--registry-ca", "", "registry_ca", G::Container, &O::registry_ca,
+       "PEM file of CA certificates to trust for the registry's TLS, instead of the system's"},
+      {"--insecure-registry", "", "insecure_registry", G::Container, &O::insecure_registry,
+       "Registry host[:port] to reach over plain HTTP or unverified TLS (repeatable; loopback "
+       "registries are allowed plain HTTP without it)"},
 
       // Deploy
       {"--deploy-platform",

@@ -65,6 +65,10 @@ struct Options {
   // on a generated Dockerfile; default native, docker when package.docker.run has lines.
   std::optional<std::string> package_output;
   std::optional<std::string> builder;
+  // gc-ssf's own (publish): the password without a command line, registry trust.
+  bool docker_password_stdin = false;       // read the password from stdin (docker login's way)
+  std::optional<std::string> registry_ca;   // PEM CA bundle trusted for the registry's TLS
+  std::vector<std::string> insecure_registry;  // hosts allowed plain HTTP (loopback always is)
 
   // Deploy
   std::string deploy_platform = "Gcore";

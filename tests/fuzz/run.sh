@@ -13,7 +13,7 @@ set -euo pipefail
 seconds="${1:-20}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/build-fuzz"
-targets=(fuzz_json_inputs fuzz_query_inputs fuzz_multipart)
+targets=(fuzz_json_inputs fuzz_query_inputs fuzz_multipart fuzz_registry_responses)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -63,6 +63,15 @@ printf '"\r\n--XyZ\r\ncontent-disposition:form-data;name=file\r\n\r\ntext\r\n--X
 printf '#multipart/form-data; a = "q;r" ;boundary="X\\"y"; charset=utf-8\n--X"y\r\nContent-Disposition: form-data; name="file"; filename=""\r\n\r\n\r\n--X"y--' \
   >"$work/fuzz_multipart/header"
 printf 'ufile=a&file2=&x=1' >"$work/fuzz_multipart/urlencoded"
+mkdir -p "$work/fuzz_registry_responses"
+printf '%s' 'Bearer realm="https://r/token",service="harbor-registry",scope="repository:p/a:pull,push", Basic realm="harbor"' \
+  >"$work/fuzz_registry_responses/challenge"
+printf '%s' '{"token":"t","access_token":"a","expires_in":300,"errors":[{"code":"NAME_UNKNOWN","message":"m"}]}' \
+  >"$work/fuzz_registry_responses/token"
+printf '%s' '{"auths":{"reg:5000":{"auth":"dTpw"}},"credsStore":"x","credHelpers":{"a":"b"}}' \
+  >"$work/fuzz_registry_responses/config"
+printf '%s' '127.0.0.1:5000/library/app_x/sub:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' \
+  >"$work/fuzz_registry_responses/reference"
 
 mkdir -p "$build/fuzz-artifacts"
 for target in "${targets[@]}"; do

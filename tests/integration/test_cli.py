@@ -102,13 +102,6 @@ def test_commands_run_in_fixed_order_and_first_failure_stops(gc_ssf):
     assert "Exit with 36" in log
 
 
-def test_later_commands_are_not_implemented_yet(gc_ssf):
-    for command in ["publish", "deploy"]:
-        run = gc_ssf("--config", CONFIG, command)
-        assert run.code == 12, (command, run.output)
-        assert f"'{command}' is not implemented yet" in run.stderr
-
-
 def test_publish_with_deploy_needs_deploy_package(gc_ssf):
     run = gc_ssf("--config", CONFIG, "publish", "deploy")
     assert run.code == 1

@@ -86,7 +86,10 @@ TEST_CASE("the option table has every upstream option, once") {
                                              "--ssh-accept-new-host-key", "--ssh-connect-timeout",
                                              "--logs-tail", "--dry-run",
                                              // package's (step 4)
-                                             "--package-output", "--builder"};
+                                             "--package-output", "--builder",
+                                             // publish's (step 5)
+                                             "--docker-password-stdin", "--registry-ca",
+                                             "--insecure-registry"};
   CHECK(option_table().size() == upstream.size() + own.size());
   std::set<std::string_view> names, dests, shorts;
   for (const auto& spec : option_table()) {
