@@ -52,9 +52,6 @@ Status run_rollback(Context& context);
 // is read). Errors: GitRepoError (13) "Git clone errored (<code>)"; 176 for gradient models.
 Status fetch_remote_source(const ConfigSource& source, const Context& context);
 
-// RESULT_NOT_IMPLEMENTED_ERROR (12) for a command this version does not have yet.
-Status not_implemented(std::string_view command);
-
 // The whole command line: returns the process exit status.
 int run_cli(std::span<const std::string> argv);
 
