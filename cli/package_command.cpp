@@ -18,6 +18,7 @@
 #include "package_dependencies.h"
 #include "package_docker.h"
 #include "package_recipe.h"
+#include "registry_access.h"
 
 namespace fs = std::filesystem;
 
@@ -115,7 +116,17 @@ Result<Built> build_native(const Context& context, const std::string& tag, int64
   auto cache = image::LayerCache::open(root / ".cache");
   if (!cache) return std::move(cache).error();
   auto start = Clock::now();
-  auto base = image::open_base(app.package.baseimage, *cache, {{}, options});
+  // A base named by a registry reference is pulled into the layer cache (a content-addressed
+  // OCI layout), so that a second package fetches nothing.
+  image::RegistryPull pull = [&context](std::string_view text,
+                                        image::OciLayout& into) -> Result<image::Descriptor> {
+    auto reference = registry::Reference::parse(text);
+    if (!reference) return std::move(reference).error();
+    auto client = registry_client_options(context.options, reference->registry);
+    if (!client) return std::move(client).error();
+    return registry::pull(*reference, into, *client);
+  };
+  auto base = image::open_base(app.package.baseimage, *cache, {pull, options});
   if (!base) return std::move(base).error();
   log::info("Base {}: {} layers{} ({:.2f} s)", base->name, base->layers.size(),
             base->manifest_descriptor ? ", " + base->manifest_descriptor->digest.str() : "",

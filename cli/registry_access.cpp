@@ -13,11 +13,15 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
-// docker login --password-stdin reads all of stdin and drops the trailing newline.
+// docker login --password-stdin reads all of stdin and drops the trailing newline. Read once and
+// kept: in `package publish` both the base's pull and the push ask for it.
 std::string read_stdin_password() {
-  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
+  static const std::string password = [] {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }();
+  return password;
 }
 
 }  // namespace
