@@ -124,7 +124,10 @@ Result<Built> build_native(const Context& context, const std::string& tag, int64
     if (!reference) return std::move(reference).error();
     auto client = registry_client_options(context.options, reference->registry);
     if (!client) return std::move(client).error();
-    return registry::pull(*reference, into, *client);
+    auto pulled = registry::pull(*reference, into, *client);
+    // An unreadable base is a packaging failure (36), whatever the registry said.
+    if (!pulled) return Error(ResultCode::PackagingError, pulled.error().message());
+    return pulled;
   };
   auto base = image::open_base(app.package.baseimage, *cache, {pull, options});
   if (!base) return std::move(base).error();

@@ -290,7 +290,8 @@ void Dispatcher::State::dispatch_inline() {
     auto next_wake = now;
     send_batches(now, next_wake);
   }
-  if (!queue.empty()) wake.notify_all();
+  // The thread, and stop() waiting for the last in-flight request, need to hear of any change.
+  if (!queue.empty() || stopping) wake.notify_all();
 }
 
 void Dispatcher::State::poll_watchdogs(Clock::time_point now, Clock::time_point& next_wake) {

@@ -92,7 +92,7 @@ def test_unknown_arguments_and_commands_are_warnings(gc_ssf):
 
 
 def test_commands_run_in_fixed_order_and_first_failure_stops(gc_ssf):
-    # package fails (its default base is in a registry, which it cannot pull yet): deploy never runs.
+    # package fails (its default base is on Docker Hub, which cannot be reached here): deploy never runs.
     run = gc_ssf("--config", CONFIG, "deploy", "package", "init")
     assert run.code == 36
     log = run.log

@@ -22,6 +22,7 @@ NO_DAEMON = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
 
 
 def gc_ssf(*args, cwd):
+    Path(cwd).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, **NO_DAEMON)
     return subprocess.run([GC_SSF, *map(str, args)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
