@@ -66,3 +66,50 @@ def test_a_registry_base_is_pulled_once_and_its_layers_come_first(tmp_path):
                          "--package-tag", "derived:2", "package", cwd=work)
         assert missing.returncode == 36, missing.stdout + missing.stderr
         assert "bases/nothing" in missing.stderr
+
+
+def test_a_real_docker_daemon_pulls_the_published_image_and_runs_it(tmp_path):
+    """publish's output is an image any registry client takes: Debian's dockerd pulls it from
+    the registry (loopback registries are plain HTTP to dockerd too) and serves the app."""
+    import socket
+    import uuid
+
+    import requests
+
+    import dockerd  # noqa: E402
+    from conftest import wait_until
+
+    module = BUILD_DIR / "examples" / "libnative_simple.so"
+    assert module.is_file(), f"build the native example first: {module}"
+    app = tmp_path / "native"
+    shutil.copytree(SOURCE_DIR / "examples" / "native", app)
+    shutil.copy(module, app / module.name)
+    docker = dockerd.session_daemon()
+    with start_registry(tmp_path) as reg:
+        tag = f"{reg.host}/apps/native:{uuid.uuid4().hex[:8]}"
+        out = gc_ssf("--config", app / "ssf_config.yaml", "--package-baseimage",
+                     f"oci-layout:{base_images.empty_layout()}:empty", "--package-tag", tag,
+                     "package", "publish", cwd=tmp_path / "work")
+        assert out.returncode == 0, out.stdout + out.stderr
+        name = f"gcssf-pull-{uuid.uuid4().hex[:8]}"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        try:
+            docker.docker("pull", tag)
+            docker.docker("run", "-d", "--network", "host", "--name", name, "-e",
+                          f"SSF_OPTIONS=--host 127.0.0.1 -p {port}", tag)
+            url = f"http://127.0.0.1:{port}"
+
+            def ready():
+                try:
+                    return requests.get(url + "/health/ready", timeout=2).status_code == 200
+                except requests.RequestException:
+                    return False
+            assert wait_until(ready, timeout=60, interval=0.2), \
+                docker.docker("logs", name, check=False).stdout
+            r = requests.post(url + "/v1/Test1", json={"x": 4}, timeout=10)
+            assert r.status_code == 200 and r.json()["x_times_1000"] == 4000
+        finally:
+            docker.docker("rm", "-f", name, check=False)
+            docker.docker("rmi", "-f", tag, check=False)
