@@ -185,7 +185,10 @@ def test_deploy_redeploy_fail_rollback_on_two_hosts(env):
         assert env.answer(host)[0] == 200
 
     # 3. A version that fails at startup: 177, the old one still answers, its logs are shown.
-    run = env.gc_ssf(*env.deploy_args("bad", *name_args, "--deploy-batch-size", "2"))
+    # --stop-on-error (forwarded in SSF_OPTIONS, as upstream) makes the bad server exit when its
+    # replica cannot start; without it the gate waits for startup_timeout, then rolls back.
+    run = env.gc_ssf(*env.deploy_args("bad", *name_args, "--deploy-batch-size", "2",
+                                      "--stop-on-error"))
     assert run.returncode == 177, run.output
     assert "exited with code" in run.output
     assert "last log lines of app-r3" in run.output
