@@ -197,6 +197,18 @@ Status fail_unchanged(Error cause, HostReport& report) {
   return cause;
 }
 
+// The host's containers of this release, the first thing roll_out and roll_back read; a host
+// that cannot be read is reported Failed (its state is unknown).
+Result<HostState> reported_state(Host& host, const Release& release, HostReport& report) {
+  report.host = host.where();
+  auto state = host.state(release.name);
+  if (!state) {
+    report.outcome = Outcome::Failed;
+    report.detail = state.error().message();
+  }
+  return state;
+}
+
 }  // namespace
 
 std::string_view outcome_name(HostReport::Outcome outcome) {
@@ -212,13 +224,8 @@ std::string_view outcome_name(HostReport::Outcome outcome) {
 Status roll_out(remote::Runner& runner, const Release& release, HostReport& report,
                 const Clock& clock) {
   Host host(runner, clock);
-  report.host = host.where();
-  auto state = host.state(release.name);
-  if (!state) {
-    report.outcome = Outcome::Failed;
-    report.detail = state.error().message();
-    return std::move(state).error();
-  }
+  auto state = reported_state(host, release, report);
+  if (!state) return std::move(state).error();
   std::optional<Container> previous;
   if (const Container* live = state->live(release.name)) previous = *live;
   const int number = state->newest_release() + 1;
@@ -291,13 +298,8 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
 Status roll_back(remote::Runner& runner, const Release& release, HostReport& report,
                  const Clock& clock) {
   Host host(runner, clock);
-  report.host = host.where();
-  auto state = host.state(release.name);
-  if (!state) {
-    report.outcome = Outcome::Failed;
-    report.detail = state.error().message();
-    return std::move(state).error();
-  }
+  auto state = reported_state(host, release, report);
+  if (!state) return std::move(state).error();
   std::optional<Container> live;
   if (const Container* c = state->live(release.name)) live = *c;
   const Container* target = nullptr;
