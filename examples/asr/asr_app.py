@@ -6,9 +6,9 @@ Whisper SSF application does; Whisper's weights cannot be fetched here, so Debia
 transcribes a bundled clip (warmup.wav) before it reports ready, so the first client does not pay
 for the load.
 
-Audio that is not WAV or raw 16 kHz PCM is refused with HTTP 400: request() returns no `result`
-(which the server answers with 400) and logs why, instead of raising, because an exception would
-end the replica and a bad upload must not cost a model reload. See README.md.
+Audio that is not WAV or raw 16 kHz PCM is refused with HTTP 400 and the reason
+({"detail": "unsupported audio: ..."}): request() raises SSFRequestRejected, which gc-ssf answers
+without ending the replica, so a bad upload never costs a model reload. See README.md.
 """
 import logging
 import os
@@ -17,7 +17,7 @@ import time
 from ssf.application_interface.application import (SSFApplicationInterface,
                                                    SSFApplicationTestInterface)
 from ssf.application_interface.results import (RESULT_FAIL, RESULT_OK,
-                                               SSFExceptionUnmetRequirement)
+                                               SSFExceptionUnmetRequirement, SSFRequestRejected)
 
 import asr_audio
 import wer
@@ -94,8 +94,7 @@ class SpeechToText(SSFApplicationInterface):
         try:
             pcm = asr_audio.load_pcm16k(path, self.settings["max_seconds"])
         except asr_audio.AudioError as e:
-            logger.warning(f"ASR refused {os.path.basename(path)}: {e}")
-            return {"error": str(e)}  # no `result`: the server answers 400
+            raise SSFRequestRejected(str(e)) from e  # 400 {"detail": "<why>"}
         started = time.perf_counter()
         text = self.recogniser.transcribe(pcm)
         seconds = len(pcm) / (2 * asr_audio.TARGET_RATE)
@@ -161,7 +160,8 @@ class SpeechToTextTest(SSFApplicationTestInterface):
         if index == len(self.clips):
             response = session.post(url, files={"file": ("speech.mp3", b"ID3\x03\x00" + bytes(64))},
                                     timeout=60)
-            return response.status_code == 400, f"MP3 upload refused: HTTP {response.status_code}", True
+            refused = response.status_code == 400 and "unsupported audio" in response.text
+            return refused, f"MP3 upload refused: HTTP {response.status_code} {response.text}", True
         total = self.errors / self.words if self.words else 1.0
         return total < MAX_WER, f"total WER {total:.1%} over {self.words} words (< {MAX_WER:.0%})", False
 

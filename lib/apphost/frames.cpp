@@ -1,6 +1,7 @@
 #include "apphost/frames.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace ssf::apphost::frames {
 namespace {
@@ -137,6 +138,16 @@ std::vector<types::AppResult> app_results(const protocol::Frame& frame) {
     }
     r.outputs = config::Value::map(std::move(outputs));
     out.push_back(std::move(r));
+  }
+  // {"<index>": "<reason>"} for the requests the application rejected.
+  auto rejected = frame.header.find("rejected");
+  if (rejected != frame.header.end() && rejected->is_object()) {
+    for (const auto& [index, reason] : rejected->items()) {
+      size_t i = 0;
+      auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), i);
+      bool whole = ec == std::errc() && end == index.data() + index.size();
+      if (whole && i < out.size() && reason.is_string()) out[i].rejected = reason.get<std::string>();
+    }
   }
   return out;
 }

@@ -37,7 +37,8 @@ std::string watchdog_frame(uint64_t id);
 std::string stop_frame();
 
 // A result frame's results: top-level blob references become AppResult::bytes (and are left out
-// of `outputs`); anything else that is not an object gives an empty outputs map.
+// of `outputs`); anything else that is not an object gives an empty outputs map. The frame's
+// "rejected" object ({"<index>": "<reason>"}) sets AppResult::rejected of those requests.
 std::vector<types::AppResult> app_results(const protocol::Frame& frame);
 
 // Python logging's level numbers to ours: each number to the nearest level at or below it.

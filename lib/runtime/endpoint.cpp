@@ -88,6 +88,11 @@ HttpResponse EndpointHandler::answer(const HttpRequest& request, dispatch::Outco
   using Kind = dispatch::Outcome::Kind;
   switch (outcome.kind) {
     case Kind::Ok: {
+      if (outcome.result.rejected) {
+        log::warning("{}: the application rejected the input: {}", endpoint_.route(),
+                     *outcome.result.rejected);
+        return detail_response(request, http::status::bad_request, *outcome.result.rejected);
+      }
       auto encoded = types::encode_outputs(endpoint_, outcome.result);
       if (!encoded) {
         log::warning("{}: {}", endpoint_.route(), encoded.error().message());

@@ -69,6 +69,9 @@ Result<DecodeResult> decode_inputs(const config::Endpoint& endpoint, const HttpI
 struct AppResult {
   config::Value outputs;                      // a map: output id → value
   std::map<std::string, std::string> bytes;   // output id → raw bytes (PngImageBytes)
+  // Set when the application rejected this request's input (Python: SSFRequestRejected), with
+  // the reason it gave for the client: answered 400 {"detail": <reason>}, outputs unused.
+  std::optional<std::string> rejected;
 };
 
 struct EncodedResponse {

@@ -48,6 +48,20 @@ def test_ipus_are_checked(tmp_path):
     assert run.returncode == 255
 
 
+def test_a_rejected_request_gets_400_with_the_reason_and_the_replica_keeps_serving(run_app):
+    server = run_app()
+    pid = requests.post(server.url + "/v1/Info").json()["pid"]
+    r = requests.post(server.url + "/v1/Fail", json={"x": -3})
+    assert r.status_code == 400
+    assert r.json() == {"detail": "x must not be negative, got -3"}
+    assert "the application rejected the input: x must not be negative" in server.log
+    # The same worker answers next: a rejection is not a failure.
+    assert requests.post(server.url + "/v1/Info").json()["pid"] == pid
+    assert requests.post(server.url + "/v1/Fail", json={"x": 1}).json() == {"y": 1}
+    assert "is not alive" not in server.log
+    assert server.stop() == 0
+
+
 def test_request_failure_gives_400_and_the_replica_comes_back(run_app):
     server = run_app()
     r = requests.post(server.url + "/v1/Fail", json={"x": 0})

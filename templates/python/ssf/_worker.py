@@ -30,7 +30,7 @@ from ssf.application_interface.config import SSFConfig
 from ssf.application_interface.results import (RESULT_APPLICATION_ERROR, RESULT_OK,
                                                SSFException, SSFExceptionApplicationError,
                                                SSFExceptionApplicationModuleError,
-                                               SSFExceptionUnmetRequirement)
+                                               SSFExceptionUnmetRequirement, SSFRequestRejected)
 from ssf.application_interface.utils import load_module
 
 logger = logging.getLogger("ssf")
@@ -243,19 +243,32 @@ class Replica:
             self.channel.hold({"op": "log", "level": logging.DEBUG, "file": "_worker.py",
                                "line": sys._getframe().f_lineno,
                                "msg": f"[{self.index}] Dispatcher issuing request with params={params} meta={meta}"})
+        rejected = {}  # index in the frame -> the reason the app gave the client
         try:
             start = time.perf_counter()
             if self.max_batch_size > 1:
-                results = self.batch_results(self.call("request", params, meta), len(params))
+                try:
+                    results = self.batch_results(self.call("request", params, meta), len(params))
+                except SSFRequestRejected as e:
+                    results = [{}] * len(params)
+                    rejected = {str(i): str(e) for i in range(len(params))}
             else:
                 # One request at a time, as the application expects, even if sent several.
-                results = [self.single_result(self.call("request", p, m)) for p, m in zip(params, meta)]
+                results = []
+                for i, (p, m) in enumerate(zip(params, meta)):
+                    try:
+                        results.append(self.single_result(self.call("request", p, m)))
+                    except SSFRequestRejected as e:
+                        results.append({})
+                        rejected[str(i)] = str(e)
             latency = time.perf_counter() - start
         except Exception as e:
             self.channel.send({"op": "error", "id": frame["id"], "message": describe(e)})
             raise
-        self.channel.send({"op": "result", "id": frame["id"], "results": results,
-                           "latency": latency})
+        reply = {"op": "result", "id": frame["id"], "results": results, "latency": latency}
+        if rejected:
+            reply["rejected"] = rejected
+        self.channel.send(reply)
 
     def single_result(self, result):
         if not isinstance(result, dict):

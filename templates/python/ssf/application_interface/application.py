@@ -5,17 +5,18 @@ from types import FunctionType
 from typing import Tuple, Union
 
 from ssf.application_interface.results import (RESULT_OK, SSFException,
-                                               SSFExceptionApplicationError)
+                                               SSFExceptionApplicationError, SSFRequestRejected)
 
 
 def _contain(method):
-    """Turns any non-SSF exception of an application method into an application error (32)."""
+    """Turns any non-SSF exception of an application method into an application error (32);
+    a rejected request (SSFRequestRejected) passes through, to be answered 400."""
 
     @wraps(method)
     def call(*args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except SSFException:
+        except (SSFException, SSFRequestRejected):
             raise
         except Exception as e:
             raise SSFExceptionApplicationError(

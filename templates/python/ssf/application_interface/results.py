@@ -86,3 +86,13 @@ _exception("SSFExceptionArgumentsError", RESULT_ARGUMENT_ERROR, ERROR)
 _exception("SSFExceptionFrameworkResourceError", RESULT_FRAMEWORK_RESOURCE_ERROR, ERROR)
 _exception("SSFExceptionApplicationTestError", RESULT_APPLICATION_TEST_ERROR, ERROR)
 _exception("SSFExceptionUnmetRequirement", RESULT_UNMET_REQUIREMENT, WARNING)
+
+
+class SSFRequestRejected(Exception):
+    """Raised by `request()` for input it cannot use, with a reason for the client.
+
+    The request is answered 400 {"detail": "<reason>"} and the replica goes on serving. In a
+    batched call (max_batch_size > 1) every request of the batch is rejected. Not upstream's:
+    under upstream SSF any exception from request() ends the replica, and the client gets 400
+    with the fixed body {"detail": "There was an error processing inputs"}.
+    """
