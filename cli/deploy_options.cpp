@@ -6,36 +6,18 @@
 #include <fstream>
 #include <iostream>
 
+#include "registry_access.h"
+
 namespace ssf::cli {
 
 namespace {
 
 constexpr std::string_view kSsfDeployImage = "graphcore/simple-server-framework:1.2.0";
-constexpr std::string_view kPasswordEnv = "SSF_DOCKER_PASSWORD";
 
 std::string number(double value) { return fmt::format("{}", value); }
 
 Error gcore_error(std::string message) {
   return Error(ResultCode::GcoreDeploymentError, std::move(message));
-}
-
-// The registry password: --docker-password, "-" for stdin, else $SSF_DOCKER_PASSWORD.
-Result<std::optional<Secret>> registry_password(const config::Options& o) {
-  if (o.docker_password && *o.docker_password != "-") {
-    return std::optional<Secret>(Secret(*o.docker_password));
-  }
-  if (o.docker_password) {
-    std::string line;
-    if (!std::getline(std::cin, line)) {
-      return Error(ResultCode::ArgumentError, "--docker-password -: nothing to read on stdin");
-    }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return std::optional<Secret>(Secret(line));
-  }
-  if (const char* env = std::getenv(std::string(kPasswordEnv).c_str()); env && *env) {
-    return std::optional<Secret>(Secret(env));
-  }
-  return std::optional<Secret>();
 }
 
 }  // namespace
@@ -130,16 +112,19 @@ Result<deploy::Release> make_release(const Context& context) {
     Secret key(std::string(value) + "\n");  // registers it with the log
     r.env.emplace_back(var, key.reveal());
   }
-  if (o.docker_username) {
-    auto password = registry_password(o);
-    if (!password) return std::move(password).error();
-    if (!*password) {
-      return gcore_error(fmt::format("--docker-username needs a password: --docker-password, "
-                                     "'--docker-password -' (read from stdin) or ${}",
-                                     kPasswordEnv));
-    }
-    r.login = deploy::RegistryLogin{o.container_server.value_or(""), *o.docker_username,
-                                    std::move(**password)};
+  // The hosts log in with the credentials publish would use (registry_access.h: options, stdin
+  // or $SSF_DOCKER_USERNAME/$SSF_DOCKER_PASSWORD), to --container-server, else the image's
+  // registry (a bare `docker login` would go to Docker Hub).
+  std::string server = o.container_server.value_or("");
+  if (server.empty()) {
+    auto ref = registry::Reference::parse(r.image);
+    if (ref && ref->registry != "docker.io") server = ref->registry;  // empty: Docker Hub
+  }
+  auto access = registry_client_options(o, server);
+  if (!access) return std::move(access).error();
+  if (access->credentials) {
+    r.login = deploy::RegistryLogin{server, std::move(access->credentials->username),
+                                    std::move(access->credentials->password)};
   }
   const int total_ipus = app.ipus * o.fastapi_replicate_server * o.replicate_application;
   r.ipus = total_ipus > 0;

@@ -97,17 +97,32 @@ TEST_CASE("a registry login needs a password: option, environment, never silentl
   Context c = sample();
   c.options.docker_username = "ci";
   ::unsetenv("SSF_DOCKER_PASSWORD");
+  ::unsetenv("SSF_DOCKER_USERNAME");
   auto missing = make_release(c);
   REQUIRE_FALSE(missing.has_value());
-  CHECK(missing.error().code() == ResultCode::GcoreDeploymentError);
+  CHECK(missing.error().code() == ResultCode::ArgumentError);
 
   ::setenv("SSF_DOCKER_PASSWORD", "from-env", 1);
   auto from_env = make_release(c);
-  ::unsetenv("SSF_DOCKER_PASSWORD");
   REQUIRE(from_env.has_value());
   REQUIRE(from_env->login.has_value());
   CHECK(from_env->login->password.reveal() == "from-env");
-  CHECK(from_env->login->server.empty());
+  CHECK(from_env->login->server.empty());  // the generic image is on Docker Hub
+
+  // The user name may come from the environment too, as for publish; the login goes to the
+  // registry of the image when no --container-server is given.
+  c.options.docker_username.reset();
+  c.options.deploy_package = true;
+  c.options.package_tag = "10.0.0.1:5000/library/app:2";
+  ::setenv("SSF_DOCKER_USERNAME", "robot", 1);
+  auto both_from_env = make_release(c);
+  ::unsetenv("SSF_DOCKER_USERNAME");
+  ::unsetenv("SSF_DOCKER_PASSWORD");
+  REQUIRE(both_from_env.has_value());
+  REQUIRE(both_from_env->login.has_value());
+  CHECK(both_from_env->login->username == "robot");
+  CHECK(both_from_env->login->server == "10.0.0.1:5000");
+  c.options.docker_username = "ci";
 
   c.options.docker_password = "opt";
   c.options.container_server = "reg.local:5000";
