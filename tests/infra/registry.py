@@ -9,7 +9,8 @@
 `reg.ca_file` the CA to trust (tls), `reg.users` the accounts ({"alice": "alice-secret", ...}),
 `reg.log_text()` the registry's log, `reg.issuer_log()` the issuer's JSON lines (token modes).
 Everything runs as child processes with a deadline, in a temporary directory that goes with
-them; nothing listens beyond 127.0.0.0/8. Secrets never go on a command line (htpasswd reads
+them; nothing listens beyond 127.0.0.0/8, or the gateway of a test fleet (`address=`,
+tests/infra/edge_hosts.py) when edge hosts must pull from it. Secrets never go on a command line (htpasswd reads
 the password on stdin).
 """
 import contextlib
@@ -127,13 +128,14 @@ def stop(proc):
             proc.wait()
 
 
-def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in, extra=None):
+def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in, extra=None,
+                 address="127.0.0.1"):
     make_signing_cert(d)
     config = {"cert": str(d / "token.crt"), "key": str(d / "token.key"),
               "service": "harbor-registry", "issuer": "gc-ssf-test-issuer", "users": users,
               "projects": projects, "public": public, "expires_in": expires_in,
               "harbor": harbor, "upstream": upstream, "log": str(d / "issuer.jsonl"),
-              **(extra or {})}
+              "host": address, **(extra or {})}
     (d / "issuer.json").write_text(json.dumps(config))
     log = open(d / "issuer.out", "w")
     proc = subprocess.Popen([PYTHON, str(INFRA / "token_issuer.py"), str(d / "issuer.json")],
@@ -147,17 +149,18 @@ def start_issuer(d: Path, users, projects, public, harbor, upstream, expires_in,
 
 @contextlib.contextmanager
 def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("public",),
-                   expires_in=300, issuer_options=None):
+                   expires_in=300, issuer_options=None, address="127.0.0.1"):
     """Starts docker-registry (and its issuer/front in token modes); stops all on exit.
-    `issuer_options` go to token_issuer.py's config (e.g. {"fail_uploads": 2})."""
+    `issuer_options` go to token_issuer.py's config (e.g. {"fail_uploads": 2}); `address` is
+    where everything listens (a fleet's gateway, for edge hosts to pull)."""
     assert mode in ("plain", "tls", "token", "harbor")
     users = dict(users or DEFAULT_USERS)
     projects = projects or DEFAULT_PROJECTS
     d = Path(tmp) / f"registry-{mode}-{os.getpid()}-{time.monotonic_ns()}"
     d.mkdir(parents=True)
-    port = free_port()
+    port = free_port(address)
     scheme = "https" if mode == "tls" else "http"
-    reg = Registry(mode=mode, host=f"127.0.0.1:{port}", url=f"{scheme}://127.0.0.1:{port}",
+    reg = Registry(mode=mode, host=f"{address}:{port}", url=f"{scheme}://{address}:{port}",
                    root=d, users=users)
     config = [
         "version: 0.1",
@@ -170,7 +173,7 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
         "  delete:",
         "    enabled: true",
         "http:",
-        f"  addr: 127.0.0.1:{port}",
+        f"  addr: {address}:{port}",
         "  headers:",
         "    X-Content-Type-Options: [nosniff]",
     ]
@@ -183,17 +186,18 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
                        "auth:", "  htpasswd:", "    realm: gc-ssf-test", f"    path: {d / 'htpasswd'}"]
         elif mode in ("token", "harbor"):
             proc, issuer_port = start_issuer(d, users, projects, list(public), mode == "harbor",
-                                             f"127.0.0.1:{port}", expires_in, issuer_options)
+                                             f"{address}:{port}", expires_in, issuer_options,
+                                             address)
             reg.procs.append(proc)
             reg.issuer_log_file = d / "issuer.jsonl"
             reg.log_files.append(d / "issuer.out")
-            realm = f"http://127.0.0.1:{issuer_port}/service/token"
+            realm = f"http://{address}:{issuer_port}/service/token"
             config += ["auth:", "  token:", f"    realm: {realm}", "    service: harbor-registry",
                        "    issuer: gc-ssf-test-issuer", f"    rootcertbundle: {d / 'token.crt'}"]
             if mode == "harbor":
                 # Clients speak to the front, which proxies /v2 to the registry.
-                reg.host = f"127.0.0.1:{issuer_port}"
-                reg.url = f"http://127.0.0.1:{issuer_port}"
+                reg.host = f"{address}:{issuer_port}"
+                reg.url = f"http://{address}:{issuer_port}"
         (d / "config.yml").write_text("\n".join(config) + "\n")
         log_path = d / "registry.log"
         reg.log_files.insert(0, log_path)
@@ -202,7 +206,7 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
                                 stderr=subprocess.STDOUT)
         reg.procs.append(proc)
         ca = reg.ca_file if mode == "tls" else None
-        wait_listening(f"{scheme}://127.0.0.1:{port}/v2/", proc, log_path, ca=ca)
+        wait_listening(f"{scheme}://{address}:{port}/v2/", proc, log_path, ca=ca)
         yield reg
     finally:
         for proc in reversed(reg.procs):
