@@ -124,6 +124,12 @@ Status expand_options(config::Options& options, const config::Value& dict) {
 Result<Context> make_context(ParsedArgs& parsed) {
   Context context;
   context.options = parsed.options;
+  // The API key may come from the environment, which keeps it off command lines (ps, history).
+  if (!context.options.key) {
+    if (const char* key = std::getenv("SSF_API_KEY"); key && *key) {
+      context.options.key = Secret(key).reveal();  // registered with the log as a secret
+    }
+  }
   context.cwd = fs::current_path();
   config::LoadOptions load;
   load.modify_config = parsed.options.modify_config;

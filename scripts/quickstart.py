@@ -29,7 +29,6 @@ from edge_hosts import EdgeFleet  # noqa: E402
 from registry import start_registry  # noqa: E402
 
 CLIP = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
-API_KEY_ENV = "SSF_QUICKSTART_KEY"
 PORT = 8100
 
 timings = []
@@ -88,11 +87,12 @@ def main(argv):
             done("init build package publish", started)
 
             started = phase("deploy (the host pulls as bob, who may only pull)")
+            # Secrets through the environment, none on a command line.
             reader = dict(env, SSF_DOCKER_USERNAME="bob", SSF_DOCKER_PASSWORD=registry.users["bob"],
-                          **{API_KEY_ENV: key})
+                          SSF_API_KEY=key)
             gc_ssf(binary, app, reader, "deploy", "--deploy-package", "--package-tag", tag,
                    "--deploy-gcore-target-address", f"root@{host.address}",
-                   "--ssh-key", str(fleet.key_file), "--key", key)
+                   "--ssh-key", str(fleet.key_file))
             done("deploy, to ready", started)
 
             started = phase(f"POST http://{host.address}:{PORT}/v1/asr with {CLIP.name}")

@@ -63,7 +63,8 @@ const std::vector<OptionSpec>& table() {
        "key",
        G::Runtime,
        &O::key,
-       "API key that every request must present",
+       "API key that every request must present (else $SSF_API_KEY, which keeps it off the "
+       "command line)",
        {},
        true},
       {"--watchdog-request-threshold", "", "watchdog_request_threshold", G::Runtime,

@@ -72,8 +72,8 @@ class Chain:
         self.repository = f"{site.registry.host}/library/{example}"
         self.name = f"e2e-{example}"
 
-    def gc_ssf(self, *args, user="alice", timeout=900):
-        env = dict(os.environ)
+    def gc_ssf(self, *args, user="alice", timeout=900, env=None):
+        env = dict(os.environ, **(env or {}))
         env.pop("SSH_AUTH_SOCK", None)
         env["HOME"] = str(self.site.home)
         env["SSF_DOCKER_USERNAME"] = user
@@ -98,9 +98,12 @@ class Chain:
                 str(self.site.fleet.key_file), "--deploy-name", self.name]
 
     def deploy(self, tag):
-        run = self.gc_ssf("deploy", "--deploy-package", "--package-tag", tag, "--key", API_KEY,
-                          *self.fleet_args(), user="bob")
+        run = self.gc_ssf("deploy", "--deploy-package", "--package-tag", tag,
+                          *self.fleet_args(), user="bob", env={"SSF_API_KEY": API_KEY})
         assert run.returncode == 0, run.output
+        log = (self.app / "ssf.log").read_text()
+        for secret in (API_KEY, self.site.registry.users["bob"]):
+            assert secret not in run.output + log
         return run
 
     def live_image(self, host):
@@ -113,7 +116,8 @@ class Chain:
     def run_test_command(self, host):
         """`gc-ssf test` against a deployed host: built-in checks and the app's own tests."""
         run = self.gc_ssf("test", "--test-skip-start", "--test-skip-stop", "--host", host.address,
-                          "--port", str(PORT), "--key", API_KEY, "--deploy-name", self.name)
+                          "--port", str(PORT), "--deploy-name", self.name,
+                          env={"SSF_API_KEY": API_KEY})
         assert run.returncode == 0, run.output
         assert " KO 0" in run.output, run.output
         return run

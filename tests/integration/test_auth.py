@@ -44,6 +44,20 @@ def test_api_key_sources_login_and_logout(run_app):
     assert KEY not in server.log and KEY not in server.output
 
 
+def test_api_key_from_the_environment(run_app):
+    # $SSF_API_KEY keeps the key off the command line; --key, when given, wins.
+    server = run_app("--stdout-log-level", "DEBUG", env={"SSF_API_KEY": KEY})
+    url = server.url + "/v1/Test1"
+    assert requests.post(url, json={"x": 1}).status_code == 403
+    assert requests.post(url, headers={"api_key": KEY}, json={"x": 1}).status_code == 200
+    assert server.stop() == 0
+    assert KEY not in server.log and KEY not in server.output
+    server = run_app("--key", "other-key-123", env={"SSF_API_KEY": KEY})
+    url = server.url + "/v1/Test1"
+    assert requests.post(url, headers={"api_key": "other-key-123"}, json={"x": 1}).status_code == 200
+    assert requests.post(url, headers={"api_key": KEY}, json={"x": 1}).status_code == 403
+
+
 def test_session_login_with_the_default_module(run_app):
     server = run_app("--enable-session-authentication", "--stdout-log-level", "DEBUG")
     info = server.url + "/v1/Info"
