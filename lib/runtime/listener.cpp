@@ -2,6 +2,8 @@
 
 #include "runtime/listener.h"
 
+#include "runtime/handover.h"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/ssl.hpp>
@@ -73,6 +75,7 @@ Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std
   listener->port_ = acceptor.local_endpoint(ec).port();
   if (ec) return listen_error(host, port, ec.message());
   listener->host_ = host;
+  listener->reuse_port_ = reuse_port;
   if (!reuse_port) SSF_TRY(listener->listen());
   return listener;
 }
@@ -80,10 +83,16 @@ Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& io, const std
 Status Listener::listen() {
   if (listening_) return {};
   boost::system::error_code ec;
+  // Sockets already listening on the port: a running version this server takes over from.
+  size_t before = reuse_port_ ? handover::listeners_on(acceptor_.local_endpoint(ec)) : 0;
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
     return listen_error(host_, port_, ec.message());
   }
   listening_ = true;
+  if (before > 0 && handover::steer_new_connections(acceptor_.native_handle(), before)) {
+    log::info("Taking new connections on port {} from the {} server(s) already listening",
+              port_, before);
+  }
   return {};
 }
 

@@ -31,7 +31,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
                                                 SessionSet& sessions,
                                                 boost::asio::ssl::context* tls = nullptr,
                                                 bool reuse_port = false);
-  // Listens, when bind() deferred it. Call before start(), from one thread.
+  // Listens, when bind() deferred it. Call before start(), from one thread. With `reuse_port`,
+  // new connections on the port then come to this server only (handover.h), so that a server
+  // already listening there can close without resetting a half-open connection.
   Status listen();
 
   uint16_t port() const { return port_; }
@@ -58,6 +60,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ssl::context* tls_ = nullptr;
   uint16_t port_ = 0;
   std::string host_;
+  bool reuse_port_ = false;
   bool listening_ = false;
   bool closed_ = false;  // on the acceptor's strand
 };

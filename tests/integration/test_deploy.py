@@ -173,12 +173,9 @@ def test_deploy_redeploy_fail_rollback_on_two_hosts(env):
         stop.set()
         poller.join()
     assert run.returncode == 0, run.output
-    # Target: none. Known remainder: a connection whose SYN was queued on the retiring server's
-    # listener when it closed is reset by the kernel (about 1 in 5,000 at this rate); hosts
-    # with net.ipv4.tcp_migrate_req=1 hand those to the new server. No HTTP error is allowed.
-    resets = [f for f in failures if "ConnectionResetError" in str(f)]
-    assert failures == resets and len(resets) <= 1, \
-        f"{len(failures)} failed, {successes[0]} ok: {failures[:5]}"
+    # None: the new server takes the port's new connections as it starts listening, so the old
+    # one closes with no handshake half-done (lib/runtime/handover.h).
+    assert failures == [], f"{len(failures)} failed, {successes[0]} ok: {failures[:5]}"
     assert successes[0] > 10
     for host in hosts:
         assert env.live_image(host) == env.images["v2"]
