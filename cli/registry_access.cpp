@@ -43,6 +43,13 @@ Result<registry::ClientOptions> registry_client_options(const config::Options& o
   } else if (options.docker_password) {
     password = options.docker_password;
   } else if (auto from_env = env("SSF_DOCKER_PASSWORD")) {
+    // A password in the environment alone is not a request to log in: commands that need no
+    // registry (status, logs) run in the same environment as those that do.
+    user = user ? user : env("SSF_DOCKER_USERNAME");
+    if (!user) {
+      log::debug("$SSF_DOCKER_PASSWORD without a user name: not used");
+      return out;
+    }
     password = from_env;
   }
   if (!user && password) user = env("SSF_DOCKER_USERNAME");

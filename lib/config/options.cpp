@@ -234,7 +234,8 @@ const std::vector<OptionSpec>& table() {
        "Requests that may wait for a replica; more are refused with 503 and Retry-After (gc-ssf)"},
       {"--reuse-port", "", "reuse_port", G::Runtime, &O::reuse_port,
        "Bind the port with SO_REUSEPORT and only once the application is ready, so that a new "
-       "version can start beside the running one (set by deploy) (gc-ssf)"},
+       "version can start beside the running one; a server whose application fails to start "
+       "then exits with its code (set by deploy) (gc-ssf)"},
       {"--instance-id", "", "instance_id", G::Runtime, &O::instance_id,
        "Name of this server, sent in the x-ssf-instance header (set by deploy) (gc-ssf)"},
       {"--fastapi-replicate-server", "-rs", "fastapi_replicate_server", G::FastApi,

@@ -177,7 +177,7 @@ struct Server::State {
   std::thread stopper;          // guarded by stop_mutex
 
   void wait_for_signal(Server& server);
-  void listen_when_ready();
+  void listen_when_ready(Server& server);
   void stop_sequence();
 };
 
@@ -286,7 +286,7 @@ void Server::run() {
   }
   if (s.settings.reuse_port) {
     s.ready_timer.emplace(asio::make_strand(s.io));
-    s.listen_when_ready();
+    s.listen_when_ready(*this);
   } else {
     s.listener->start();
   }
@@ -301,12 +301,22 @@ void Server::run() {
   if (s.stopper.joinable()) s.stopper.join();
 }
 
-void Server::State::listen_when_ready() {
+void Server::State::listen_when_ready(Server& server) {
   ready_timer->expires_after(kReadyPoll);
-  ready_timer->async_wait([this](boost::system::error_code ec) {
+  ready_timer->async_wait([this, &server](boost::system::error_code ec) {
     if (ec || stopping.load()) return;
-    if (!dispatcher.health().ready) {
-      listen_when_ready();
+    auto health = dispatcher.health();
+    if (!health.live) {
+      // Without the port this server can answer nobody, not even with a 503; the version it was
+      // to replace still serves. Exiting (with the application's code) tells a deploy's health
+      // gate at once, instead of after startup_timeout.
+      log::error("The application did not start: this server never took port {}; stopping",
+                 listener->port());
+      server.stop();
+      return;
+    }
+    if (!health.ready) {
+      listen_when_ready(server);
       return;
     }
     if (auto listening = listener->listen(); !listening) {

@@ -91,3 +91,16 @@ def test_handover_resets_no_connection(tmp_path):
                 server.wait(30)
     assert failures == [], f"{len(failures)} failed, {ok[0]} ok: {failures[:3]}"
     assert ok[0] > 100
+
+
+def test_a_reuse_port_server_whose_app_cannot_start_exits_with_its_code(tmp_path):
+    # It never took the port, so nobody could be answered a 503: it exits at once (a deploy's
+    # gate sees that, instead of waiting out startup_timeout); without --reuse-port it keeps
+    # serving 503 from its health probes, as upstream.
+    shutil.copy(SOURCE_DIR / "examples" / "native" / "ssf_config.yaml", tmp_path)
+    run = subprocess.run(
+        [GC_SSF, "--config", "ssf_config.yaml", "--modify-config",
+         "application.module=libmissing.so", "--host", "127.0.0.1", "--port", str(free_port()),
+         "--reuse-port", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0, run.stdout + run.stderr
+    assert "this server never took port" in (tmp_path / "ssf.log").read_text()
