@@ -25,7 +25,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "infra"))
 from app_images import build_native_images  # noqa: E402
 from edge_hosts import EdgeFleet  # noqa: E402
-from registry_plain import PlainRegistry  # noqa: E402
+from registry import start_registry  # noqa: E402
 
 PORT = 8100
 
@@ -144,7 +144,8 @@ def main():
     results = {w: {"first": [], "redeploy": [], "failed": [], "requests": []}
                for w in ("gc-ssf", "upstream")}
     try:
-        with EdgeFleet(1, work) as fleet, PlainRegistry(work, address=fleet.gateway) as registry:
+        with EdgeFleet(1, work) as fleet, \
+                start_registry(work, "plain", address=fleet.gateway) as registry:
             images = {name: registry.push_archive(archive, f"app:{name}") for name, archive in
                       build_native_images(work / "images", args.gc_ssf, args.module).items()
                       if name != "bad"}

@@ -2,17 +2,21 @@
 
     with start_registry(tmp_path, mode="plain") as reg:    # http://127.0.0.1:<port>
     with start_registry(tmp_path, mode="tls") as reg:      # https, a test CA, htpasswd Basic auth
+    with start_registry(tmp_path, mode="basic") as reg:    # http, htpasswd Basic auth (an insecure
+                                                           # registry, as edge hosts' dockerd see it)
     with start_registry(tmp_path, mode="token") as reg:    # Bearer tokens from token_issuer.py
     with start_registry(tmp_path, mode="harbor") as reg:   # token auth behind a Harbor-like front
 
 `reg.host` is what goes in an image reference ("127.0.0.1:41234"), `reg.url` the base URL,
 `reg.ca_file` the CA to trust (tls), `reg.users` the accounts ({"alice": "alice-secret", ...}),
-`reg.log_text()` the registry's log, `reg.issuer_log()` the issuer's JSON lines (token modes).
+`reg.log_text()` the registry's log, `reg.issuer_log()` the issuer's JSON lines (token modes),
+`reg.push_archive(tar, "app:v1", user="alice")` copies a docker archive in (skopeo, no daemon).
 Everything runs as child processes with a deadline, in a temporary directory that goes with
 them; nothing listens beyond 127.0.0.0/8, or the gateway of a test fleet (`address=`,
 tests/infra/edge_hosts.py) when edge hosts must pull from it. Secrets never go on a command line (htpasswd reads
 the password on stdin).
 """
+import base64
 import contextlib
 import json
 import os
@@ -50,6 +54,23 @@ class Registry:
 
     def log_text(self):
         return "".join(p.read_text(errors="replace") for p in self.log_files if p.exists())
+
+    def push_archive(self, archive, name, user=None):
+        """Copies a docker-archive tarball to <host>/<name> with skopeo; returns the reference.
+        The credentials go in a short-lived auth file, never on skopeo's command line."""
+        argv = ["skopeo", "copy", "--quiet", "--dest-tls-verify=false"]
+        auth_file = self.root / "skopeo-auth.json"
+        if user:
+            token = base64.b64encode(f"{user}:{self.users[user]}".encode()).decode()
+            auth_file.touch(mode=0o600)
+            auth_file.write_text(json.dumps({"auths": {self.host: {"auth": token}}}))
+            argv += ["--dest-authfile", str(auth_file)]
+        argv += [f"docker-archive:{archive}", f"docker://{self.host}/{name}"]
+        try:
+            subprocess.run(argv, check=True, capture_output=True, timeout=300)
+        finally:
+            auth_file.unlink(missing_ok=True)
+        return f"{self.host}/{name}"
 
     def issuer_log(self):
         if not self.issuer_log_file or not self.issuer_log_file.exists():
@@ -153,7 +174,7 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
     """Starts docker-registry (and its issuer/front in token modes); stops all on exit.
     `issuer_options` go to token_issuer.py's config (e.g. {"fail_uploads": 2}); `address` is
     where everything listens (a fleet's gateway, for edge hosts to pull)."""
-    assert mode in ("plain", "tls", "token", "harbor")
+    assert mode in ("plain", "basic", "tls", "token", "harbor")
     users = dict(users or DEFAULT_USERS)
     projects = projects or DEFAULT_PROJECTS
     d = Path(tmp) / f"registry-{mode}-{os.getpid()}-{time.monotonic_ns()}"
@@ -184,6 +205,9 @@ def start_registry(tmp: Path, mode="plain", users=None, projects=None, public=("
             reg.ca_file = d / "ca.crt"
             config += ["  tls:", f"    certificate: {d / 'server.crt'}", f"    key: {d / 'server.key'}",
                        "auth:", "  htpasswd:", "    realm: gc-ssf-test", f"    path: {d / 'htpasswd'}"]
+        elif mode == "basic":
+            make_htpasswd(d / "htpasswd", users)
+            config += ["auth:", "  htpasswd:", "    realm: gc-ssf-test", f"    path: {d / 'htpasswd'}"]
         elif mode in ("token", "harbor"):
             proc, issuer_port = start_issuer(d, users, projects, list(public), mode == "harbor",
                                              f"{address}:{port}", expires_in, issuer_options,

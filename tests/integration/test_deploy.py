@@ -1,6 +1,6 @@
 """deploy over SSH to real edge hosts (network namespaces with their own sshd and dockerd, from
 tests/infra/edge_hosts.py) pulling from a real registry with a password (tests/infra/
-registry_plain.py): rollout, redeploy, failed version with rollback, host keys, unreachable
+registry.py, "basic" mode): rollout, redeploy, failed version with rollback, host keys, unreachable
 hosts, a wrong registry password, and no secret in any process list, log or host file.
 
 Needs root, dockerd, sshd and docker-registry (CI has them); skipped otherwise.
@@ -22,7 +22,7 @@ from conftest import GC_SSF, SOURCE_DIR
 sys.path.insert(0, str(SOURCE_DIR / "tests" / "infra"))
 from app_images import build_native_images  # noqa: E402
 from edge_hosts import EdgeFleet  # noqa: E402
-from registry_plain import PlainRegistry  # noqa: E402
+from registry import start_registry  # noqa: E402
 
 BUILD_DIR = Path(GC_SSF).resolve().parent.parent
 NATIVE_MODULE = BUILD_DIR / "examples" / "libnative_simple.so"
@@ -42,12 +42,12 @@ def env(tmp_path_factory):
     """Two edge hosts, a registry with v1, v2 and a bad version of the native example."""
     work = tmp_path_factory.mktemp("deploy")
     with EdgeFleet(2, work) as fleet:
-        with PlainRegistry(work, address=fleet.gateway, user=REGISTRY_USER,
-                           password=REGISTRY_PASSWORD) as registry:
+        with start_registry(work, "basic", users={REGISTRY_USER: REGISTRY_PASSWORD},
+                            address=fleet.gateway) as registry:
             images = {}
             for name, archive in build_native_images(work / "images", GC_SSF,
                                                      NATIVE_MODULE).items():
-                images[name] = registry.push_archive(archive, f"app:{name}")
+                images[name] = registry.push_archive(archive, f"app:{name}", user=REGISTRY_USER)
             yield Env(work, fleet, registry, images)
 
 
