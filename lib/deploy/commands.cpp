@@ -44,7 +44,7 @@ remote::Command pull(const Release& release) {
           {}};
 }
 
-remote::Command run(const Release& release, int number) {
+remote::Command run(const Release& release, int number, std::string_view container) {
   std::vector<std::string> argv;
   if (release.ipus) {
     // Upstream: gc-docker sets up the IPU devices and network itself (no --network host).
@@ -52,7 +52,8 @@ remote::Command run(const Release& release, int number) {
   } else {
     argv = {"docker", "run", "-d", "--network", "host"};
   }
-  const std::string name = release_name(release.name, number);
+  const std::string name =
+      container.empty() ? release_name(release.name, number) : std::string(container);
   argv.insert(argv.end(), {"--name", name, "--restart", "unless-stopped", "--label",
                            label(kLabelName, release.name), "--label",
                            label(kLabelRelease, std::to_string(number)), "--label",
@@ -63,7 +64,10 @@ remote::Command run(const Release& release, int number) {
   // remote::render fills from stdin: none is on a command line.
   std::string options = release.ssf_options;
   if (release.strategy == Strategy::Overlap) {
-    options += (options.empty() ? "" : " ") + std::string("--reuse-port --instance-id ") + name;
+    // The instance id names the release, whatever the container is called now or later
+    // (the gate of a rollback asks for it after renames).
+    options += (options.empty() ? "" : " ") + std::string("--reuse-port --instance-id ") +
+               release_name(release.name, number);
   }
   env.emplace_back("SSF_OPTIONS", std::move(options));
   for (const auto& [var, value] : release.env) env.emplace_back(var, value);

@@ -103,7 +103,8 @@ remote::Command list();
 // A temporary docker config (mktemp -d) removed on exit, login with the password on stdin,
 // pull. Without a login: docker pull.
 remote::Command pull(const Release& release);
-remote::Command run(const Release& release, int number);
+// Starts release `number` as container `container` (default: its release name, <name>-r<number>).
+remote::Command run(const Release& release, int number, std::string_view container = {});
 remote::Command inspect_state(std::string_view container);
 remote::Command stop(std::string_view container, int grace_seconds);
 remote::Command start(std::string_view container);
@@ -121,7 +122,10 @@ struct Clock {
   std::function<void(std::chrono::milliseconds)> sleep = [](std::chrono::milliseconds d) {
     std::this_thread::sleep_for(d);
   };
-  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250);
+  // How often the health gate probes (through the SSH forward: no process on the host); the
+  // container's state (a docker command) is read at most every state_interval.
+  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100);
+  std::chrono::milliseconds state_interval = std::chrono::milliseconds(1000);
 };
 
 // The answer of GET <path> on host:port through the runner's forward: status and the

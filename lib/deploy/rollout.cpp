@@ -84,19 +84,25 @@ Status wait_ready(Host& host, const Release& release, const std::string& contain
   const auto started = host.clock().now();
   const auto deadline = started + timeout;
   std::string last = "no answer yet";
+  std::optional<std::chrono::steady_clock::time_point> inspected_at;
   while (true) {
-    auto inspected = host.run(commands::inspect_state(container), "gate");
-    if (!inspected) return std::move(inspected).error();
-    auto fields = split(std::string(trim(inspected->out)), '\t');
-    if (inspected->exit_code != 0 || fields.size() != 3) {
-      return deploy_error(fmt::format("{}: {} is gone: {}", host.where(), container,
-                                      last_line(inspected->err)));
-    }
-    int restarts = 0;
-    std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), restarts);
-    if (fields[0] == "exited" || fields[0] == "dead" || restarts > 0) {
-      return deploy_error(fmt::format("{}: {} exited with code {} before it was ready",
-                                      host.where(), container, fields[1]));
+    // The container's state costs a docker command on the host; the probe only a channel of
+    // the SSH connection. So the probe runs every poll, the state check every state_interval.
+    if (!inspected_at || host.clock().now() - *inspected_at >= host.clock().state_interval) {
+      inspected_at = host.clock().now();
+      auto inspected = host.run(commands::inspect_state(container), "gate");
+      if (!inspected) return std::move(inspected).error();
+      auto fields = split(std::string(trim(inspected->out)), '\t');
+      if (inspected->exit_code != 0 || fields.size() != 3) {
+        return deploy_error(fmt::format("{}: {} is gone: {}", host.where(), container,
+                                        last_line(inspected->err)));
+      }
+      int restarts = 0;
+      std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), restarts);
+      if (fields[0] == "exited" || fields[0] == "dead" || restarts > 0) {
+        return deploy_error(fmt::format("{}: {} exited with code {} before it was ready",
+                                        host.where(), container, fields[1]));
+      }
     }
     auto answer =
         probe(host.runner(), release.health_host, release.port, "/health/ready", kProbeTimeout);
@@ -229,7 +235,11 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
   std::optional<Container> previous;
   if (const Container* live = state->live(release.name)) previous = *live;
   const int number = state->newest_release() + 1;
-  const std::string name = release_name(release.name, number);
+  // The new version runs as <name>-r<number> beside the live one, and takes <name> once that is
+  // retired; when nothing is called <name> it starts under it (one remote command fewer).
+  const bool name_free = std::none_of(state->containers.begin(), state->containers.end(),
+                                      [&](const Container& c) { return c.name == release.name; });
+  const std::string name = name_free ? release.name : release_name(release.name, number);
   log::info("{}: deploying {} as {}{}", host.where(), release.image, name,
             previous ? " beside " + previous->name : std::string());
 
@@ -260,13 +270,14 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
     }
     previous_stopped = true;
   }
-  if (auto started = host.check(commands::run(release, number), "start"); !started) {
+  if (auto started = host.check(commands::run(release, number, name), "start"); !started) {
     return restore(host, release, name, previous, previous_stopped, std::move(started).error(),
                    report);
   }
 
   // 4. gate
-  const std::string instance = release.strategy == Strategy::Overlap ? name : std::string();
+  const std::string instance =
+      release.strategy == Strategy::Overlap ? release_name(release.name, number) : std::string();
   if (auto ready = wait_ready(host, release, name, instance, release.startup_timeout); !ready) {
     return restore(host, release, name, previous, previous_stopped, std::move(ready).error(),
                    report);

@@ -14,7 +14,9 @@ tests start the registry), and the test reaches every host. Each host runs
 `nsenter --net=<ns> dockerd --iptables=false --bridge=none ...` (containers run with
 `--network host`, i.e. in the host's namespace) and `nsenter --net=<ns> sshd` with
 `SetEnv DOCKER_HOST=...` so that `docker` over SSH talks to that host's daemon, and
-`TMPDIR=<host dir>/tmp` so that the host's temporary files can be inspected by the test.
+`TMPDIR=<host dir>/tmp` so that the host's temporary files can be inspected by the test. sshd
+runs in a mount namespace of its own where /root is an empty directory of the host's, so that
+remote commands do not run this machine's shell start-up files.
 
 Everything is torn down on exit, also after a failure half-way through start-up: daemons are
 stopped (SIGTERM, then SIGKILL), leftover processes of the namespace killed, mounts under the
@@ -156,7 +158,14 @@ class EdgeHost:
             "",
         ]))
         Path("/run/sshd").mkdir(exist_ok=True)
-        argv = self.nsenter("/usr/sbin/sshd", "-D", "-f", config, "-E", d / "sshd.log")
+        # root's home on the host is a fresh one, as on a new edge host: this machine's own
+        # ~/.bashrc (which Debian's bash reads for every SSH command) may be slow (pyenv init
+        # costs about a second) and would be paid by every remote command of a deploy.
+        home = d / "root-home"
+        home.mkdir(mode=0o700)
+        sshd = f"/usr/sbin/sshd -D -f {config} -E {d / 'sshd.log'}"
+        argv = self.nsenter("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                            f"mount --bind {home} /root && exec {sshd}")
         self.sshd = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
 

@@ -33,6 +33,11 @@ TEST_CASE("docker run line: host network, restart policy, labels, env by name on
   CHECK(remote::render_stdin(c) ==
         "export SSF_OPTIONS='--host 0.0.0.0 --port 8100 --key k123 --reuse-port --instance-id "
         "simple-test-r3'\n");
+  // Started under another name (a first deploy takes the service's name at once): the instance
+  // id still names the release, which is what a later rollback's gate asks for.
+  auto named = commands::run(r, 1, "simple-test");
+  CHECK(remote::render(named).find("--name simple-test --restart") != std::string::npos);
+  CHECK(remote::render_stdin(named).find("--instance-id simple-test-r1'") != std::string::npos);
 }
 
 TEST_CASE("docker run line: replace strategy, GPUs, extra environment") {

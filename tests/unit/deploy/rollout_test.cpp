@@ -148,8 +148,9 @@ TEST_CASE("the first deploy on a host has nothing to retire; old releases are pr
   fresh.http = [](size_t) { return Result<std::string>(ready_from("app-r1")); };
   HostReport first;
   REQUIRE(roll_out(fresh, sample(), first, instant_clock(now)).ok());
-  CHECK(fresh.ran("sh -c '. /dev/stdin && exec \"$@\"' sh docker run -d --network host --name app-r1"));
-  CHECK(fresh.ran("docker rename app-r1 app"));
+  // Nothing is called "app": release 1 starts under that name, and nothing is renamed.
+  CHECK(fresh.ran("sh -c '. /dev/stdin && exec \"$@\"' sh docker run -d --network host --name app "));
+  CHECK_FALSE(fresh.ran("docker rename"));
   CHECK_FALSE(fresh.ran("docker stop"));
 }
 
@@ -203,4 +204,22 @@ TEST_CASE("for_fleet runs batches and stops after the first failing one") {
   CHECK(reports[2].detail == "cannot connect to h3: timeout");
   CHECK(reports[3].outcome == HostReport::Outcome::Deployed);
   CHECK(reports[4].outcome == HostReport::Outcome::NotAttempted);
+}
+
+TEST_CASE("the gate probes every poll and reads the container's state once a second") {
+  FakeRunner runner;
+  runner.on("docker inspect", "running\t0\t0\n");
+  // Ready at the 30th probe: 3 s of polls at 100 ms.
+  runner.http = [](size_t n) {
+    return Result<std::string>(n < 30 ? std::string("HTTP/1.1 503 Service Unavailable\r\n\r\n")
+                                      : ready_from("app-r1"));
+  };
+  HostReport report;
+  auto now = std::chrono::steady_clock::now();
+  REQUIRE(roll_out(runner, sample(), report, instant_clock(now)).ok());
+  CHECK(runner.exchanges.size() == 30);
+  size_t inspections = 0;
+  for (const auto& line : runner.lines()) inspections += line.find("docker inspect") == 0;
+  CHECK(inspections >= 3);
+  CHECK(inspections <= 4);
 }
