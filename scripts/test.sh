@@ -9,17 +9,18 @@ quick=false
 [ "${1:-}" = "--quick" ] && quick=true
 
 start=$(date +%s)
+elapsed() { echo "($(( $(date +%s) - start )) s so far)"; }
 bash scripts/install-deps.sh
 
-echo "== build"
+echo "== build $(elapsed)"
 cmake -S . -B build -G Ninja -DSSF_WERROR=ON -DSSF_BENCH=ON -DSSF_TESTS=ON >/dev/null
 ninja -C build
 
-echo "== tests"
+echo "== tests $(elapsed)"
 ctest --test-dir build --output-on-failure -j2
 
 if ! $quick; then
-  echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+  echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer $(elapsed)"
   # Warnings are checked (as errors) by the normal build above; GCC 12 reports false positives
   # (-Wmaybe-uninitialized, -Wrestrict) under the sanitizers.
   cmake -S . -B build-asan -G Ninja -DSSF_SANITIZE=ON -DSSF_BENCH=OFF -DSSF_WERROR=OFF >/dev/null
@@ -29,7 +30,7 @@ if ! $quick; then
   ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan -L unit --output-on-failure -j2
 
-  echo "== fuzzing the request codecs briefly (libFuzzer, clang)"
+  echo "== fuzzing the request codecs briefly (libFuzzer, clang) $(elapsed)"
   bash tests/fuzz/run.sh 10
 fi
 echo "== all done in $(( $(date +%s) - start )) s"

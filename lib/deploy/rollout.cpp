@@ -32,6 +32,32 @@ std::string last_line(std::string_view text) {
   return lines.empty() ? std::string() : std::string(trim(lines.back()));
 }
 
+// A phase of a rollout (pull, start, gate, retire) on the live status line of a terminal, and one
+// INFO line when it ends ("deploy root@edge1: gate: done in 1.3 s"); a phase left unfinished
+// (the rollout failed in it) says so.
+class Phase {
+ public:
+  Phase(Progress& progress, std::string name)
+      : progress_(progress), id_(progress.start(std::move(name))),
+        started_(std::chrono::steady_clock::now()) {}
+  Phase(const Phase&) = delete;
+  Phase& operator=(const Phase&) = delete;
+  ~Phase() { finish("failed"); }
+
+  void finish(std::string_view outcome = "done") {
+    if (finished_) return;
+    finished_ = true;
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+    progress_.finish(id_, fmt::format("{} in {:.1f} s", outcome, took.count()));
+  }
+
+ private:
+  Progress& progress_;
+  Progress::Id id_;
+  std::chrono::steady_clock::time_point started_;
+  bool finished_ = false;
+};
+
 // A runner bound to its host, with each command logged and each failure named by host and step.
 class Host {
  public:
@@ -243,7 +269,9 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
   log::info("{}: deploying {} as {}{}", host.where(), release.image, name,
             previous ? " beside " + previous->name : std::string());
 
+  Progress progress("deploy " + host.where());
   // 2. pull: nothing has changed yet if it fails.
+  Phase pull_phase(progress, "pull " + release.image);
   auto pulled = host.run(commands::pull(release), "pull", kPullTimeout);
   if (!pulled) return fail_unchanged(std::move(pulled).error(), report);
   if (pulled->exit_code == kLoginFailed && release.login) {
@@ -260,7 +288,10 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
                           report);
   }
 
+  pull_phase.finish();
+
   // 3. start
+  Phase start_phase(progress, "start " + name);
   bool previous_stopped = false;
   if (previous && release.strategy == Strategy::Replace) {
     if (auto stopped = host.check(commands::stop(previous->name, release.stop_grace_seconds),
@@ -275,7 +306,10 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
                    report);
   }
 
+  start_phase.finish();
+
   // 4. gate
+  Phase gate_phase(progress, "gate: /health/ready of " + name);
   const std::string instance =
       release.strategy == Strategy::Overlap ? release_name(release.name, number) : std::string();
   if (auto ready = wait_ready(host, release, name, instance, release.startup_timeout); !ready) {
@@ -283,13 +317,17 @@ Status roll_out(remote::Runner& runner, const Release& release, HostReport& repo
                    report);
   }
 
+  gate_phase.finish("ready");
+
   // 5. retire: the old version drains its requests (SIGTERM) and stops.
   if (previous && !previous_stopped) {
+    Phase retire_phase(progress, "retire " + previous->name);
     if (auto stopped = host.check(commands::stop(previous->name, release.stop_grace_seconds),
                                   "stop the previous version");
         !stopped) {
       log::warning("{}", stopped.error().message());
     }
+    retire_phase.finish("drained and stopped");
   }
   if (auto named = settle_names(host, release, *state, name); !named) {
     report.outcome = Outcome::Deployed;
