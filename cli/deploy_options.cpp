@@ -133,6 +133,7 @@ Result<deploy::Release> make_release(const Context& context) {
                   : o.host == "::"                         ? "::1"
                                                            : o.host;
   r.port = static_cast<uint16_t>(o.port);
+  r.tls = o.enable_ssl;
   r.startup_timeout = std::chrono::seconds(app.startup_timeout);
   r.strategy = o.deploy_strategy == "replace" ? deploy::Strategy::Replace : deploy::Strategy::Overlap;
   return r;

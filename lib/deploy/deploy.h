@@ -68,6 +68,7 @@ struct Release {
   // Where /health/ready is asked, from the host (through the SSH connection).
   std::string health_host = "127.0.0.1";
   uint16_t port = 8100;
+  bool tls = false;  // the server speaks HTTPS only (--enable-ssl): the probe does too
   std::chrono::milliseconds startup_timeout = std::chrono::seconds(600);  // application.startup_timeout
   Strategy strategy = Strategy::Overlap;
   // Seconds a retired version gets to drain before docker kills it.
@@ -128,14 +129,14 @@ struct Clock {
   std::chrono::milliseconds state_interval = std::chrono::milliseconds(1000);
 };
 
-// The answer of GET <path> on host:port through the runner's forward: status and the
-// x-ssf-instance header (empty when absent).
+// The answer of GET <path> on host:port through the runner's forward (over TLS with `tls`):
+// status and the x-ssf-instance header (empty when absent).
 struct Probe {
   int status = 0;
   std::string instance;
 };
 Result<Probe> probe(remote::Runner& runner, std::string_view host, uint16_t port,
-                    std::string_view path, std::chrono::milliseconds timeout);
+                    std::string_view path, std::chrono::milliseconds timeout, bool tls = false);
 
 // What happened on one host.
 struct HostReport {

@@ -27,9 +27,9 @@ std::string describe_plan(const Release& release) {
   std::string ssf_options = release.ssf_options;
   if (overlap) ssf_options += (ssf_options.empty() ? "" : " ") + ("--reuse-port --instance-id " + next);
   out += fmt::format("  {:<8}   SSF_OPTIONS={}\n", "", ssf_options);
-  out += fmt::format("  {:<8} GET http://{}:{}/health/ready through the SSH connection until 200"
+  out += fmt::format("  {:<8} GET http{}://{}:{}/health/ready through the SSH connection until 200"
                      "{} within {} s; stop if {} exits\n",
-                     "gate", release.health_host, release.port,
+                     "gate", release.tls ? "s" : "", release.health_host, release.port,
                      overlap ? " from instance " + next : std::string(),
                      release.startup_timeout.count() / 1000, next);
   if (overlap) line("retire", commands::stop(live, release.stop_grace_seconds), "drains, then stops");

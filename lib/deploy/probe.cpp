@@ -19,11 +19,11 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 Result<Probe> probe(remote::Runner& runner, std::string_view host, uint16_t port,
-                    std::string_view path, std::chrono::milliseconds timeout) {
+                    std::string_view path, std::chrono::milliseconds timeout, bool tls) {
   const std::string request = fmt::format(
       "GET {} HTTP/1.0\r\nHost: {}:{}\r\nUser-Agent: gc-ssf-deploy\r\nConnection: close\r\n\r\n",
       path, host, port);
-  auto response = runner.exchange(host, port, request, timeout);
+  auto response = runner.exchange(host, port, request, timeout, tls);
   if (!response) return std::move(response).error();
   // "HTTP/1.1 200 OK\r\n" then headers.
   const std::string& text = *response;

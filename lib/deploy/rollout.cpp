@@ -131,7 +131,8 @@ Status wait_ready(Host& host, const Release& release, const std::string& contain
       }
     }
     auto answer =
-        probe(host.runner(), release.health_host, release.port, "/health/ready", kProbeTimeout);
+        probe(host.runner(), release.health_host, release.port, "/health/ready", kProbeTimeout,
+              release.tls);
     if (answer && answer->status == 200 && (instance.empty() || answer->instance == instance)) {
       auto waited = std::chrono::duration_cast<milliseconds>(host.clock().now() - started);
       log::info("{}: {} is ready ({:.1f} s)", host.where(), container, waited.count() / 1000.0);
@@ -447,7 +448,8 @@ Result<HostStatus> status(remote::Runner& runner, const Release& release) {
   if (auto digest = host.run(commands::image_digest(live->image), "image"); digest) {
     out.digest = std::string(trim(digest->out));
   }
-  auto answer = probe(runner, release.health_host, release.port, "/health/ready", kProbeTimeout);
+  auto answer = probe(runner, release.health_host, release.port, "/health/ready", kProbeTimeout,
+                      release.tls);
   if (!answer) {
     out.health = "unreachable: " + answer.error().message();
   } else if (answer->status == 200) {

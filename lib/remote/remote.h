@@ -74,11 +74,15 @@ class Runner {
   // Errors: SshError when the channel cannot be opened, breaks, or the timeout passes.
   virtual Result<Output> run(const Command& command, const RunOptions& options = {}) = 0;
   // Opens a TCP connection from the remote host to host:port (an SSH port forward), writes
-  // `request`, and returns everything read until the peer closes or `timeout` passes.
-  // Errors: SshError when the connection cannot be made (nothing listening, forwarding refused).
+  // `request`, and returns everything read until the peer closes or `timeout` passes. With
+  // `tls`, the bytes go through a TLS client session inside the forward (TLS 1.2 or later; the
+  // server's certificate is not verified: the peer is reached through the authenticated SSH
+  // connection, at an address on the host, and its certificate names what clients use).
+  // Errors: SshError when the connection cannot be made (nothing listening, forwarding refused)
+  // or the TLS handshake fails.
   virtual Result<std::string> exchange(std::string_view host, uint16_t port,
                                        std::string_view request,
-                                       std::chrono::milliseconds timeout) = 0;
+                                       std::chrono::milliseconds timeout, bool tls) = 0;
 };
 
 // "host", "host:port", "[v6]:port", with an optional "user@" in front.
@@ -116,7 +120,7 @@ class SshSession : public Runner {
   std::string where() const override;
   Result<Output> run(const Command& command, const RunOptions& options = {}) override;
   Result<std::string> exchange(std::string_view host, uint16_t port, std::string_view request,
-                               std::chrono::milliseconds timeout) override;
+                               std::chrono::milliseconds timeout, bool tls) override;
 
   struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);

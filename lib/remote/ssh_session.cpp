@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "remote/remote.h"
+#include "remote/tls_channel.h"
 
 namespace ssf::remote {
 
@@ -57,8 +58,8 @@ std::string fingerprint(ssh_session session) {
     return "unknown key";
   }
   char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, length);
-  std::string out = std::string(ssh_key_type_to_char(ssh_key_type(key.get()))) + " " +
-                    (text ? text : "?");
+  std::string out =
+      std::string(ssh_key_type_to_char(ssh_key_type(key.get()))) + " " + (text ? text : "?");
   ssh_string_free_char(text);
   ssh_clean_pubkey_hash(&hash);
   return out;
@@ -68,8 +69,7 @@ Status check_host_key(ssh_session session, const Target& target, const ConnectOp
                       const std::filesystem::path& known_hosts) {
   const std::string where = target.to_string();
   switch (ssh_session_is_known_server(session)) {
-    case SSH_KNOWN_HOSTS_OK:
-      return {};
+    case SSH_KNOWN_HOSTS_OK: return {};
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
       return ssh_error(fmt::format(
@@ -96,8 +96,8 @@ Status check_host_key(ssh_session session, const Target& target, const ConnectOp
     }
     case SSH_KNOWN_HOSTS_ERROR:
     default:
-      return ssh_error(fmt::format("cannot check the host key of {}: {}", where,
-                                   ssh_get_error(session)));
+      return ssh_error(
+          fmt::format("cannot check the host key of {}: {}", where, ssh_get_error(session)));
   }
 }
 
@@ -110,9 +110,10 @@ Status authenticate(ssh_session session, const Target& target, const ConnectOpti
     ssh_key raw = nullptr;
     if (ssh_pki_import_privkey_file(options.key_file->c_str(), nullptr, nullptr, nullptr, &raw) !=
         SSH_OK) {
-      return ssh_error(fmt::format("cannot read the SSH key {} (missing, or protected by a "
-                                   "passphrase: use ssh-agent for those)",
-                                   options.key_file->string()));
+      return ssh_error(
+          fmt::format("cannot read the SSH key {} (missing, or protected by a "
+                      "passphrase: use ssh-agent for those)",
+                      options.key_file->string()));
     }
     KeyPtr key(raw);
     if (try_key(key.get())) return {};
@@ -122,8 +123,8 @@ Status authenticate(ssh_session session, const Target& target, const ConnectOpti
     ssh_key raw = nullptr;
     if (ssh_pki_import_privkey_base64(options.keys[i].reveal().c_str(), nullptr, nullptr, nullptr,
                                       &raw) != SSH_OK) {
-      return ssh_error(fmt::format("SSH key #{} given by --add-ssh-key is not a private key",
-                                   i + 1));
+      return ssh_error(
+          fmt::format("SSH key #{} given by --add-ssh-key is not a private key", i + 1));
     }
     KeyPtr key(raw);
     if (try_key(key.get())) return {};
@@ -156,8 +157,8 @@ struct SshSession::Impl {
     return channel;
   }
   Error channel_error(std::string_view what) {
-    return ssh_error(fmt::format("{} on {}: {}", what, target.to_string(),
-                                 ssh_get_error(session.get())));
+    return ssh_error(
+        fmt::format("{} on {}: {}", what, target.to_string(), ssh_get_error(session.get())));
   }
 };
 
@@ -247,7 +248,7 @@ Result<Output> SshSession::run(const Command& command, const RunOptions& options
 
 Result<std::string> SshSession::exchange(std::string_view host, uint16_t port,
                                          std::string_view request,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout, bool tls) {
   const auto deadline = Clock::now() + timeout;
   auto channel = impl_->open_channel();
   if (!channel) return std::move(channel).error();
@@ -257,9 +258,11 @@ Result<std::string> SshSession::exchange(std::string_view host, uint16_t port,
     return ssh_error(fmt::format("cannot connect to {}:{} from {}: {}", host, port, where(),
                                  ssh_get_error(impl_->session.get())));
   }
+  if (tls)
+    return tls_exchange(ch, request, deadline, fmt::format("{}:{} from {}", host, port, where()));
   for (size_t sent = 0; sent < request.size();) {
-    int n = ssh_channel_write(ch, request.data() + sent,
-                              static_cast<uint32_t>(request.size() - sent));
+    int n =
+        ssh_channel_write(ch, request.data() + sent, static_cast<uint32_t>(request.size() - sent));
     if (n == SSH_ERROR) return impl_->channel_error("forwarded connection broke off");
     sent += static_cast<size_t>(n);
   }

@@ -45,8 +45,8 @@ size_t listeners_on(const boost::asio::ip::tcp::endpoint& endpoint) {
   const char* table = endpoint.address().is_v4() ? "/proc/net/tcp" : "/proc/net/tcp6";
   std::ifstream in(table);
   if (!in) return 0;
-  const std::string local = fmt::format("{}:{:04X}", proc_address(endpoint.address()),
-                                        endpoint.port());
+  const std::string local =
+      fmt::format("{}:{:04X}", proc_address(endpoint.address()), endpoint.port());
   size_t count = 0;
   std::string line;
   std::getline(in, line);  // the header

@@ -95,8 +95,10 @@ class _Layer:
         return self.buffer.getvalue()
 
 
-def native_app_archive(out, gc_ssf, module, tag, config_text=None, env=None, labels=None):
-    """Writes a docker archive of the native example served by gc-ssf; returns its path."""
+def native_app_archive(out, gc_ssf, module, tag, config_text=None, env=None, labels=None,
+                       files=None):
+    """Writes a docker archive of the native example served by gc-ssf; returns its path.
+    `files` ({name: bytes}) are added to /src/app (a TLS certificate and key, say)."""
     gc_ssf = Path(gc_ssf).resolve()
     module = Path(module).resolve()
     layer = _Layer()
@@ -120,6 +122,8 @@ def native_app_archive(out, gc_ssf, module, tag, config_text=None, env=None, lab
     if config_text is None:
         config_text = (SOURCE_DIR / "examples" / "native" / "ssf_config.yaml").read_text()
     layer.file("/src/app/ssf_config.yaml", config_text.encode())
+    for name, data in sorted((files or {}).items()):
+        layer.file(f"/src/app/{name}", data)
     data = layer.bytes()
 
     diff_id = "sha256:" + hashlib.sha256(data).hexdigest()

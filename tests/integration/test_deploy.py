@@ -20,7 +20,7 @@ import requests
 from conftest import GC_SSF, SOURCE_DIR
 
 sys.path.insert(0, str(SOURCE_DIR / "tests" / "infra"))
-from app_images import build_native_images  # noqa: E402
+from app_images import build_native_images, native_app_archive  # noqa: E402
 from edge_hosts import EdgeFleet  # noqa: E402
 from registry import start_registry  # noqa: E402
 
@@ -226,6 +226,33 @@ def test_deploy_redeploy_fail_rollback_on_two_hosts(env):
     assert run.returncode == 0, run.output
     for host in hosts:
         assert host.docker("ps", "-aq").stdout.strip() == ""
+
+
+def test_a_tls_server_is_gated_over_tls(env, tmp_path):
+    # The image carries a certificate and key; the server speaks HTTPS only, so the gate's probe
+    # through the SSH connection must too.
+    host = env.fleet.hosts[0]
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", tmp_path / "key.pem",
+                    "-out", tmp_path / "cert.pem", "-days", "2", "-subj", "/CN=edge",
+                    "-addext", f"subjectAltName=IP:{host.address}"],
+                   check=True, capture_output=True)
+    archive = native_app_archive(
+        tmp_path / "tls.tar", GC_SSF, NATIVE_MODULE, "app:tls",
+        files={"cert.pem": (tmp_path / "cert.pem").read_bytes(),
+               "key.pem": (tmp_path / "key.pem").read_bytes()})
+    image = env.registry.push_archive(archive, "app:tls", user=REGISTRY_USER)
+    env.images["tls"] = image
+    run = env.gc_ssf(*env.deploy_args("tls", "--deploy-name", "tls", hosts=[host]),
+                     "--enable-ssl", "--ssl-certificate-file", "/src/app/cert.pem",
+                     "--ssl-key-file", "/src/app/key.pem")
+    assert run.returncode == 0, run.output
+    r = requests.get(f"https://{host.address}:{PORT}/health/ready", verify=tmp_path / "cert.pem",
+                     timeout=5)
+    assert r.status_code == 200
+    run = env.gc_ssf("undeploy", "--deploy-gcore-target-address", f"root@{host.address}",
+                     "--ssh-key", str(env.fleet.key_file), "--deploy-name", "tls")
+    assert run.returncode == 0, run.output
 
 
 def test_wrong_registry_password_is_a_177_naming_the_login(env):

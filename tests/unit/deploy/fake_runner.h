@@ -35,8 +35,9 @@ class FakeRunner : public remote::Runner {
   }
 
   Result<std::string> exchange(std::string_view host, uint16_t port, std::string_view request,
-                               std::chrono::milliseconds) override {
-    exchanges.push_back(std::string(host) + ":" + std::to_string(port) + " " +
+                               std::chrono::milliseconds, bool tls) override {
+    exchanges.push_back(std::string(tls ? "tls " : "") + std::string(host) + ":" +
+                        std::to_string(port) + " " +
                         std::string(request.substr(0, request.find('\r'))));
     return http(exchanges.size());
   }

@@ -223,3 +223,16 @@ TEST_CASE("the gate probes every poll and reads the container's state once a sec
   CHECK(inspections >= 3);
   CHECK(inspections <= 4);
 }
+
+TEST_CASE("a release served over TLS is gated over TLS") {
+  FakeRunner runner;
+  runner.on("docker inspect", "running\t0\t0\n");
+  runner.http = [](size_t) { return Result<std::string>(ready_from("app-r1")); };
+  Release r = sample();
+  r.tls = true;
+  HostReport report;
+  auto now = std::chrono::steady_clock::now();
+  REQUIRE(roll_out(runner, r, report, instant_clock(now)).ok());
+  REQUIRE_FALSE(runner.exchanges.empty());
+  CHECK(runner.exchanges[0] == "tls 127.0.0.1:8100 GET /health/ready HTTP/1.0");
+}
