@@ -11,5 +11,5 @@ bash scripts/install-deps.sh
 echo "== build"
 cmake -S . -B build -G Ninja -DSSF_TESTS=OFF -DSSF_BENCH=OFF >/dev/null
 ninja -C build gc-ssf
-python3 scripts/quickstart.py build/bin/gc-ssf "$@"
+/usr/bin/python3 scripts/quickstart.py build/bin/gc-ssf "$@"
 echo "== all done in $(( $(date +%s) - start )) s"
