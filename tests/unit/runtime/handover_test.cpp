@@ -35,8 +35,8 @@ TEST_CASE("listeners_on counts the sockets listening on an address and port") {
   tcp::acceptor second = listening_on(io, endpoint.port());
   CHECK(handover::listeners_on(endpoint) == 2);
   // Another address, the same port: not the same group.
-  CHECK(handover::listeners_on(tcp::endpoint(asio::ip::make_address("127.0.0.2"),
-                                             endpoint.port())) == 0);
+  CHECK(handover::listeners_on(
+            tcp::endpoint(asio::ip::make_address("127.0.0.2"), endpoint.port())) == 0);
   second.close();
   CHECK(handover::listeners_on(endpoint) == 1);
 }
