@@ -29,7 +29,9 @@ from edge_hosts import EdgeFleet  # noqa: E402
 from registry import start_registry  # noqa: E402
 
 API_KEY = "e2e-api-key-5d1c"
-PORT = 8100
+# Each example's service has a port of its own on the hosts: two services on one port would
+# share it (the runtime binds with SO_REUSEPORT for handovers) and answer each other's clients.
+PORTS = {"simple": 8100, "asr": 8101}
 CLIP = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
 
 pytestmark = pytest.mark.skipif(
@@ -71,6 +73,7 @@ class Chain:
         self.base = f"rootfs:{base_images.rootfs(flavour)}"
         self.repository = f"{site.registry.host}/library/{example}"
         self.name = f"e2e-{example}"
+        self.port = PORTS[example]
 
     def gc_ssf(self, *args, user="alice", timeout=900, env=None):
         env = dict(os.environ, **(env or {}))
@@ -95,7 +98,8 @@ class Chain:
 
     def fleet_args(self):
         return ["--deploy-gcore-target-address", self.site.targets(), "--ssh-key",
-                str(self.site.fleet.key_file), "--deploy-name", self.name]
+                str(self.site.fleet.key_file), "--deploy-name", self.name, "--port",
+                str(self.port)]
 
     def deploy(self, tag):
         run = self.gc_ssf("deploy", "--deploy-package", "--package-tag", tag,
@@ -116,7 +120,7 @@ class Chain:
     def run_test_command(self, host):
         """`gc-ssf test` against a deployed host: built-in checks and the app's own tests."""
         run = self.gc_ssf("test", "--test-skip-start", "--test-skip-stop", "--host", host.address,
-                          "--port", str(PORT), "--deploy-name", self.name,
+                          "--port", str(self.port), "--deploy-name", self.name,
                           env={"SSF_API_KEY": API_KEY})
         assert run.returncode == 0, run.output
         assert " KO 0" in run.output, run.output
@@ -124,12 +128,12 @@ class Chain:
 
 
 def post_simple(host, x):
-    return requests.post(f"http://{host.address}:{PORT}/v1/Test1", json={"x": x},
+    return requests.post(f"http://{host.address}:{PORTS['simple']}/v1/Test1", json={"x": x},
                          headers={"api_key": API_KEY}, timeout=10)
 
 
 def post_clip(host):
-    return requests.post(f"http://{host.address}:{PORT}/v1/asr",
+    return requests.post(f"http://{host.address}:{PORTS['asr']}/v1/asr",
                          files={"file": ("goforward.raw", CLIP.read_bytes())},
                          headers={"api_key": API_KEY}, timeout=120)
 
@@ -192,6 +196,9 @@ def test_simple_publish_deploy_test_redeploy_rollback(site):
     for host in site.fleet.hosts:
         assert post_simple(host, 3).status_code == 200
 
+    run = chain.gc_ssf("undeploy", *chain.fleet_args())
+    assert run.returncode == 0, run.output
+
 
 @pytest.mark.skipif(not CLIP.exists(), reason="needs Debian's pocketsphinx-testdata")
 def test_asr_publish_deploy_transcribe_test_redeploy_rollback(site):
@@ -203,7 +210,7 @@ def test_asr_publish_deploy_transcribe_test_redeploy_rollback(site):
         r = post_clip(host)
         assert r.status_code == 200, r.text
         assert r.json() == {"result": "go forward ten meters"}
-        refused = requests.post(f"http://{host.address}:{PORT}/v1/asr",
+        refused = requests.post(f"http://{host.address}:{PORTS['asr']}/v1/asr",
                                 files={"file": ("speech.mp3", b"ID3\x03\x00" + bytes(64))},
                                 headers={"api_key": API_KEY}, timeout=60)
         assert refused.status_code == 400
