@@ -71,7 +71,7 @@ struct AppResult {
   std::map<std::string, std::string> bytes;   // output id → raw bytes (PngImageBytes)
   // Set when the application rejected this request's input (Python: SSFRequestRejected), with
   // the reason it gave for the client: answered 400 {"detail": <reason>}, outputs unused.
-  std::optional<std::string> rejected;
+  std::optional<std::string> rejected = std::nullopt;
 };
 
 struct EncodedResponse {
