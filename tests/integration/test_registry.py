@@ -222,9 +222,11 @@ def test_dropped_connection_mid_upload_still_completes(tmp_path, chunk):
             ref = f"{proxy.host}/library/app:1"
             pushed = tool("push", layout, "img", ref, "--chunk-size", chunk, "--parallel", 1)
             assert pushed.code == 0, pushed.stderr
+            # The upload of the big blob broke (it alone carries over 1 MB) and the push still
+            # succeeded, so it was sent again: by the request's own retry (Session::send) or by
+            # the blob's (BlobEvent::attempts), depending on whether curl saw the reset while
+            # sending or while waiting for the answer.
             assert proxy.dropped == 1
-            big = next(b for b in pushed.blobs if b["size"] > (1 << 20))
-            assert big["attempts"] >= 2
         pulled = tool("pull", f"{reg.host}/library/app:1", tmp_path / "pulled")
         assert pulled.code == 0 and pulled.result["digest"] == desc["digest"]
         same_blobs(layout, tmp_path / "pulled", desc)
