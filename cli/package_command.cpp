@@ -145,6 +145,14 @@ Result<Built> build_native(const Context& context, const std::string& tag, int64
   if (!runtime) return std::move(runtime).error();
   auto runtime_key = package::runtime_key(*runtime, epoch, options);
   if (!runtime_key) return std::move(runtime_key).error();
+  // Made by the gc-ssf build already? Then it is linked in, not made again.
+  if (!cache->find(*runtime_key)) {
+    if (auto prebuilt = image::LayerCache::open_existing(package::prebuilt_store())) {
+      auto adopted = cache->adopt(*prebuilt, *runtime_key);
+      if (!adopted) return std::move(adopted).error();
+      if (*adopted) log::debug("Runtime layer from {}", prebuilt->layout().dir().string());
+    }
+  }
   auto layer = make_layer(
       *cache, progress, "runtime", *runtime_key, [&] { return package::runtime_layer(*runtime, epoch); },
       options, epoch);

@@ -59,6 +59,17 @@ Result<RuntimeInputs> runtime_inputs(const std::filesystem::path& native_module,
 Result<image::Digest> runtime_key(const RuntimeInputs& inputs, int64_t epoch,
                                   const image::LayerOptions& options);
 
+// The gc-ssf build makes the runtime layer of Python apps once, right after linking gc-ssf
+// (`gc-ssf --ssf-runtime-layer <store>`), into a layer cache beside the binary:
+// <prefix>/share/gc-ssf/layers, next to the shim. `package` links the layer from there when its
+// key matches (same binary, libraries, shim; epoch 0; default options), so that no app's first
+// package strips and gzips 50 MB. Any other case (a native app's closure, SOURCE_DATE_EPOCH, a
+// rebuilt library, an installed copy of the binary) makes the layer as before.
+std::filesystem::path prebuilt_store();
+// The hidden entry mode's main: makes the layer into `store`; 0 on success, else the result code
+// after a one-line error on stderr.
+int prebuild_runtime_layer_main(const std::filesystem::path& store);
+
 // The layer itself: gc-ssf without its debug sections and with PT_INTERP set to kInterpreter,
 // the loader as ld.so, the libraries under their DT_NEEDED names, the shim.
 Result<image::LayerSpec> runtime_layer(const RuntimeInputs& inputs, int64_t epoch);

@@ -20,6 +20,14 @@ Result<LayerCache> LayerCache::open(const fs::path& dir) {
   return LayerCache(std::move(*layout));
 }
 
+std::optional<LayerCache> LayerCache::open_existing(const fs::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || !fs::is_directory(dir / "keys", ec)) return std::nullopt;
+  auto layout = OciLayout::open(dir);
+  if (!layout) return std::nullopt;
+  return LayerCache(std::move(*layout));
+}
+
 fs::path LayerCache::record_path(const Digest& key) const {
   return layout_.dir() / "keys" / std::string(key.hex());
 }
@@ -47,6 +55,25 @@ std::optional<LayerBlob> LayerCache::find(const Digest& key) const {
   }
 }
 
+Result<bool> LayerCache::adopt(const LayerCache& from, const Digest& key) {
+  auto blob = from.find(key);
+  if (!blob) return false;
+  SSF_TRY(layout_.link_blob(from.layout_, blob->digest));
+  SSF_TRY(write_record(key, *blob));
+  return true;
+}
+
+Status LayerCache::write_record(const Digest& key, const LayerBlob& blob) {
+  nlohmann::ordered_json j;
+  j["digest"] = blob.digest.str();
+  j["size"] = blob.size;
+  j["diff_id"] = blob.diff_id.str();
+  j["tar_size"] = blob.tar_size;
+  j["files"] = blob.files;
+  j["media_type"] = blob.media_type;
+  return write_file_atomic(record_path(key), j.dump());
+}
+
 Result<LayerBlob> LayerCache::get_or_make(
     const Digest& key, const std::function<Result<LayerBlob>(const fs::path& out)>& make,
     bool* cached) {
@@ -65,14 +92,7 @@ Result<LayerBlob> LayerCache::get_or_make(
   }
   auto stored = layout_.adopt_blob_file(temp, blob->media_type, blob->digest);
   if (!stored) return std::move(stored).error();
-  nlohmann::ordered_json j;
-  j["digest"] = blob->digest.str();
-  j["size"] = blob->size;
-  j["diff_id"] = blob->diff_id.str();
-  j["tar_size"] = blob->tar_size;
-  j["files"] = blob->files;
-  j["media_type"] = blob->media_type;
-  SSF_TRY(write_file_atomic(record_path(key), j.dump()));
+  SSF_TRY(write_record(key, *blob));
   return blob;
 }
 

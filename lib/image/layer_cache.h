@@ -25,11 +25,20 @@ class LayerCache {
   // Opens or creates the cache at `dir`. Errors: PackagingError naming the directory.
   static Result<LayerCache> open(const std::filesystem::path& dir);
 
+  // Opens the cache at `dir` if there is one there; creates nothing (for caches only read).
+  static std::optional<LayerCache> open_existing(const std::filesystem::path& dir);
+
   OciLayout& layout() { return layout_; }
   const OciLayout& layout() const { return layout_; }
 
   // The layer recorded under `key`, if its record and blob are both there.
   std::optional<LayerBlob> find(const Digest& key) const;
+
+  // Takes `from`'s layer recorded under `key` into this cache (its blob linked, see
+  // OciLayout::link_blob, and its record copied), so that a layer made elsewhere, e.g. by the
+  // gc-ssf build, is found here. Returns whether `from` had it. Errors: PackagingError when the
+  // blob cannot be linked or the record written.
+  Result<bool> adopt(const LayerCache& from, const Digest& key);
 
   // The layer recorded under `key`, or the one `make` writes into the file it is given (a
   // temporary name in the cache), which is then stored and recorded. `cached` tells which.
@@ -41,6 +50,7 @@ class LayerCache {
  private:
   explicit LayerCache(OciLayout layout) : layout_(std::move(layout)) {}
   std::filesystem::path record_path(const Digest& key) const;
+  Status write_record(const Digest& key, const LayerBlob& blob);
   OciLayout layout_;
 };
 
