@@ -3,7 +3,9 @@
 # (tests/infra/base_images.py), cold (empty layer cache), warm (nothing changed) and with one
 # application file changed, beside `docker build` of the equivalent Dockerfile (the same files
 # COPYed onto the same base) in the same run: cold (--no-cache), warm, and one file changed.
-# Also: bytes written, and whether a warm package is byte-identical.
+# Also: bytes written, and whether a warm package is byte-identical. "Cold" is an empty layer cache
+# with the runtime layer the gc-ssf build made (share/gc-ssf/layers); one more row runs a copy of
+# the binary that has no such store beside it, so that the runtime layer is made in the run too.
 #
 # The base is there before any row, for both sides: imported into the daemon once, and copied
 # from it into an OCI layout (skopeo) that gc-ssf reads in place. Times are wall-clock ms, plus
@@ -33,7 +35,7 @@ else
     cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSSF_TESTS=OFF \
       -DSSF_BENCH=ON >/dev/null
   fi
-  ninja -C "$build_dir" gc-ssf >/dev/null
+  ninja -C "$build_dir" gc-ssf ssf_runtime_layer >/dev/null
   gc_ssf=$build_dir/bin/gc-ssf
 fi
 rootfs=$(python3 "$source_dir/tests/infra/base_images.py" rootfs python)
@@ -58,6 +60,12 @@ cat > package.sh <<EOF
 DOCKER_HOST=unix:///nonexistent/docker.sock exec "$gc_ssf" --config simple/ssf_config.yaml \
   --stdout-log-level WARNING --package-baseimage "oci-layout:$work/base:base" package
 EOF
+# The same binary without the build's runtime layer beside it (a copy in another prefix), for the
+# row that makes the runtime layer too: what a cold package costs when that store is missing.
+mkdir -p alone/bin alone/share/gc-ssf
+cp "$gc_ssf" alone/bin/gc-ssf
+cp -r "$(dirname "$gc_ssf")/../share/gc-ssf/python" alone/share/gc-ssf/python
+sed "s#exec \"$gc_ssf\"#exec \"$work/alone/bin/gc-ssf\"#" package.sh > package-alone.sh
 cat > package-load.sh <<EOF
 #!/bin/sh
 exec "$gc_ssf" --config simple/ssf_config.yaml --stdout-log-level WARNING \
@@ -67,7 +75,7 @@ cat > dbuild.sh <<EOF
 #!/bin/sh
 DOCKER_BUILDKIT=0 exec docker build -q "\$@" -t "$tag-docker" ctx
 EOF
-chmod +x package.sh package-load.sh dbuild.sh
+chmod +x package.sh package-alone.sh package-load.sh dbuild.sh
 
 # "<wall ms> <cpu ms>" of one run of a program
 timed() { python3 -c "
@@ -101,6 +109,7 @@ touch_app() { echo "# $(date +%s%N)" >> "$1"; }
 
 prep=(rm -rf .package/.cache .package/simple-test)
 measure "gc-ssf package, cold (no layer cache)" ./package.sh
+measure "gc-ssf package, cold, runtime layer made too" ./package-alone.sh
 ./package.sh >/dev/null 2>&1
 before=$(digest)
 cold_bytes=$(( $(du -sb --apparent-size .package/.cache | cut -f1) + $(stat -c %s simple-test.1.0.tar.gz) ))
