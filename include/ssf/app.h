@@ -10,6 +10,8 @@
  *   → ssf_app_request (any number of times, one call at a time) and ssf_app_watchdog (when idle)
  *   → ssf_app_shutdown → ssf_app_destroy
  * Every function returns an SSF result code (0 = SSF_RESULT_OK); see the SSF_RESULT_* constants.
+ * The worker's working directory is the module's directory from before ssf_app_create on; an
+ * application that changes it keeps its change (the worker does not set it again per call).
  *
  * Data: the config and the requests cross as JSON text (UTF-8). A request batch is a JSON array
  * of {"params": {<input id>: value}, "meta": {"endpoint_id": ..., "endpoint_version": ...,

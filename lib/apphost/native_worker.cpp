@@ -143,10 +143,6 @@ class NativeWorker {
 
 template <typename F>
 int NativeWorker::call(const char* name, F&& f) {
-  // Every application call runs in the module's directory, as upstream's do.
-  if (!file_dir_.empty() && chdir(file_dir_.c_str()) != 0) {
-    log(SSF_LOG_WARNING, "Cannot change directory to " + file_dir_.string());
-  }
   try {
     return f();
   } catch (...) {
@@ -319,6 +315,11 @@ int NativeWorker::run() {
     const Json& app = init.at("application");
     app_id_ = app.value("id", std::string("untitled"));
     file_dir_ = app.value("file_dir", std::string());
+    // Every application call runs in the module's directory, as upstream's do. Once, here: the
+    // process is the replica's alone, and a chdir per request was a system call per request.
+    if (!file_dir_.empty() && chdir(file_dir_.c_str()) != 0) {
+      log(SSF_LOG_WARNING, "Cannot change directory to " + file_dir_.string());
+    }
     module_name_ = std::filesystem::path(app.value("file", std::string())).filename().string();
   } catch (const Json::exception& e) {
     return fail(SSF_RESULT_APPLICATION_MODULE_ERROR,
