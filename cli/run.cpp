@@ -48,6 +48,17 @@ Status run_run(Context& context) {
   spec.options = &options;
   spec.python = apphost::python_for(config);
   spec.shim_dir = *shim;
+  if (options.in_process) {
+    if (!ends_with(config.application.module.string(), ".so")) {
+      return Error(ResultCode::ArgumentError,
+                   "--in-process: only native applications (application.module: <file>.so) can "
+                   "run in the server's process; " +
+                       config.application.module.string() + " is not one");
+    }
+    spec.in_process = true;
+    log::warning("Replicas run in the server's process (--in-process): an application crash "
+                 "stops the server");
+  }
 
   std::atomic<runtime::Server*> server_ptr{nullptr};
   dispatch::Dispatcher dispatcher(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runtime benchmark: gc-ssf serving the simple example (Python, -ra 2) and its native twin, under
 # wrk on loopback at 1, 8 and 64 connections, beside nginx answering a fixed body in the same run
-# (the ceiling). The native app is also measured with --key (the key in the query) and with
+# (the ceiling), and the native app again with --in-process. The native app is also measured with --key (the key in the query) and with
 # --enable-ssl (TLS 1.3, keep-alive, a self-signed certificate made here), beside its plain run in
 # the same run: what authentication and TLS cost. Also: cold start to ready, memory (RSS) of the
 # server and of each worker, and the batch sizes a batched app sees at 64 connections.
@@ -120,6 +120,15 @@ results[native]=$(measure "http://127.0.0.1:$port/v1/Test1")
 native_rss="server $(rss_mb "$native_pid") MB, workers $(children_rss "$native_pid") MB"
 kill -INT "$native_pid"; wait "$native_pid" 2>/dev/null || true
 
+# The same native app with its replicas on threads of the server (--in-process): no worker
+# processes, no socket between server and replica.
+start_gc_ssf inproc --config "$source_dir/examples/native/ssf_config.yaml" -ra 2 --in-process \
+  --modify-config "application.module=$build_dir/examples/libnative_simple.so"
+inproc_ready=$ready_ms inproc_pid=$pid
+results[inproc]=$(measure "http://127.0.0.1:$port/v1/Test1")
+inproc_rss="server $(rss_mb "$inproc_pid") MB"
+kill -INT "$inproc_pid"; wait "$inproc_pid" 2>/dev/null || true
+
 # What --key and TLS cost: the native app (where the server's own work shows most) three times,
 # plain, with --key (the key in the query: wrk's script sets the body only) and with TLS (TLS 1.3,
 # keep-alive: the handshake is paid once per connection), all running at once and measured in
@@ -164,11 +173,12 @@ kill -INT "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "gc-ssf runtime benchmark: wrk on loopback, ${duration} s per point, $(nproc) cores"
 printf '%-34s %6s %12s %10s %10s %8s\n' what conns "req/s" p50 p99 "% nginx"
-for what in nginx python native; do
+for what in nginx python native inproc; do
   label=$what
   [ "$what" = nginx ] && label="nginx (fixed answer, the ceiling)"
   [ "$what" = python ] && label="gc-ssf, Python simple app, -ra 2"
   [ "$what" = native ] && label="gc-ssf, native simple app, -ra 2"
+  [ "$what" = inproc ] && label="  the same, --in-process"
   while read -r c rps p50 p99; do
     ceiling=$(echo "${results[nginx]}" | awk -v c="$c" '$1==c {print $2}')
     pct=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.1f", 100*a/b}')
@@ -198,6 +208,6 @@ echo "CPU time authentication adds per request (bench_auth_guard), against 1/$pl
       "$(awk -v ns="$ns" -v rps="$plain8" 'BEGIN {printf "%.2f", 100 * ns * rps / 1e9}')"
   done
 echo
-echo "cold start to ready: Python -ra 2 ${python_ready} ms, native -ra 2 ${native_ready} ms"
-echo "memory (RSS under load): Python: $python_rss; native: $native_rss"
+echo "cold start to ready: Python -ra 2 ${python_ready} ms, native -ra 2 ${native_ready} ms, native --in-process ${inproc_ready} ms"
+echo "memory (RSS under load): Python: $python_rss; native: $native_rss; native --in-process: $inproc_rss"
 echo "batched app (max_batch_size 4, -ra 2) at 64 connections, batch size:count: $batches"

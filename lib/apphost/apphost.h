@@ -65,6 +65,11 @@ struct WorkerSpec {
   // main must call native_worker_main(). Default: this process's own binary (gc-ssf); unit
   // tests, whose binary is not gc-ssf, name a host of their own.
   std::filesystem::path self_exe = "/proc/self/exe";
+  // Native apps in run mode: the replica runs on a thread of this process instead of a worker
+  // process (--in-process). Faster, but an application crash then takes the server down, and a
+  // stuck request cannot be killed. The library's globals are shared by the replicas, and calls
+  // run in the server's working directory. Ignored for Python apps and for build.
+  bool in_process = false;
 };
 
 // What a worker reports. Called on the worker's reader thread, one at a time; `exited` is always

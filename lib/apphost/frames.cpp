@@ -160,4 +160,45 @@ log::Level level_from_python(int64_t levelno) {
   return log::Level::Debug;
 }
 
+Status deliver(const protocol::Frame& frame, WorkerEvents& events, std::string& reason,
+               const std::string& name, int pid) {
+  try {
+    std::string_view op = frame.op();
+    const protocol::Json& h = frame.header;
+    if (op == "log") {
+      std::string msg = h.value("msg", std::string());
+      std::string file = h.value("file", std::string());
+      log::write(log::Record{frames::level_from_python(h.value("level", int64_t{20})),
+                             std::move(msg), file, static_cast<int>(h.value("line", int64_t{0})),
+                             pid});
+    } else if (op == "result") {
+      if (events.result) {
+        events.result(h.at("id").get<uint64_t>(), frames::app_results(frame),
+                        h.value("latency", 0.0));
+      }
+    } else if (op == "error") {
+      if (events.request_failed) {
+        events.request_failed(h.at("id").get<uint64_t>(), h.value("message", std::string()));
+      }
+    } else if (op == "watchdog") {
+      if (events.watchdog) {
+        events.watchdog(h.at("id").get<uint64_t>(), h.value("code", int64_t{32}));
+      }
+    } else if (op == "started") {
+      if (events.started) events.started();
+    } else if (op == "failed") {
+      reason = h.value("message", std::string());
+    } else if (op == "done") {
+      log::debug("{} ({}) build returned {}", name, pid, h.value("code", int64_t{0}));
+    } else {
+      // A newer worker may say more than this server knows; that is not an error.
+      log::debug("{} ({}) sent unknown frame '{}'", name, pid, op);
+    }
+  } catch (const protocol::Json::exception& e) {
+    return Error(ResultCode::InternalError,
+                 "worker protocol: bad '" + std::string(frame.op()) + "' frame: " + e.what());
+  }
+  return {};
+}
+
 }  // namespace ssf::apphost::frames

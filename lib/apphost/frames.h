@@ -41,6 +41,12 @@ std::string stop_frame();
 // "rejected" object ({"<index>": "<reason>"}) sets AppResult::rejected of those requests.
 std::vector<types::AppResult> app_results(const protocol::Frame& frame);
 
+// Hands one frame from a worker to `events` (log records to the log, tagged with `pid`); a
+// "failed" frame's message goes to `reason`. `name` ("<app id>:<replica>") is for log lines.
+// Errors: InternalError for a frame that does not say what it should.
+Status deliver(const protocol::Frame& frame, WorkerEvents& events, std::string& reason,
+               const std::string& name, int pid);
+
 // Python logging's level numbers to ours: each number to the nearest level at or below it.
 log::Level level_from_python(int64_t levelno);
 

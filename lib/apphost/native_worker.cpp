@@ -5,9 +5,12 @@
 // unmet requirement (a C function cannot raise SSFExceptionUnmetRequirement, so returning
 // SSF_RESULT_UNMET_REQUIREMENT says it).
 //
-// As in the Python worker, a thread reads frames into a queue while the main thread serves them
-// one at a time, so that the server's pipelined frames never fill the socket while a request
-// runs, and the application is called from one thread only.
+// The replica itself (NativeReplica below) speaks frames through a NativeChannel (native_host.h):
+//   - in a worker process of its own, the socket to the server: as in the Python worker, a
+//     thread reads frames into a queue while the main thread serves them one at a time, so that
+//     the server's pipelined frames never fill the socket while a request runs;
+//   - in the server's own process (--in-process, in_process_worker.cpp), the server's memory.
+// Either way the application is called from one thread only.
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include <thread>
 
 #include "apphost/apphost.h"
+#include "apphost/native_host.h"
 #include "apphost/protocol.h"
 #include "ssf/app.h"
 
@@ -72,15 +76,16 @@ void set_error(void* context, const char* message) {
   if (message) static_cast<Results*>(context)->error = message;
 }
 
-class NativeWorker {
+class NativeReplica {
  public:
-  explicit NativeWorker(int fd) : fd_(fd) {}
+  NativeReplica(NativeChannel& channel, bool own_process)
+      : channel_(channel), own_process_(own_process) {}
 
   int run();
 
   // ssf_host::log, from any of the application's threads.
   static void host_log(void* context, int level, const char* message) {
-    auto* self = static_cast<NativeWorker*>(context);
+    auto* self = static_cast<NativeReplica*>(context);
     self->log(level, message ? message : "", self->module_name_, 0);
   }
 
@@ -89,7 +94,7 @@ class NativeWorker {
   void send(const Json& header, std::string_view blobs = {}) {
     std::lock_guard lock(send_mutex_);
     held_ += protocol::encode_message(header, blobs);
-    (void)protocol::write_all(fd_, held_);  // the server is gone: we are exiting anyway
+    channel_.write(held_);
     held_.clear();
   }
   // Keeps a frame until the next send(): the per-request debug record then travels with the
@@ -112,8 +117,7 @@ class NativeWorker {
   }
   std::string prefix() const { return "[" + std::to_string(replica_) + "] "; }
 
-  void read_frames();
-  std::optional<Frame> next_frame();
+  std::optional<Frame> next_frame() { return channel_.next_frame(); }
   int fail(int code, const std::string& message);
   std::optional<int> load(const Json& init);
   std::optional<int> request(const Frame& frame);
@@ -122,7 +126,8 @@ class NativeWorker {
   template <typename F>
   int call(const char* name, F&& f);
 
-  int fd_;
+  NativeChannel& channel_;
+  bool own_process_;  // false: a thread of the server, whose working directory is not ours
   std::mutex send_mutex_;
   std::string held_;  // GUARDED_BY(send_mutex_): encoded frames waiting for the next send()
   int log_level_ = SSF_LOG_DEBUG;
@@ -133,16 +138,54 @@ class NativeWorker {
   std::filesystem::path file_dir_;
   void* handle_ = nullptr;
   Api api_;
-  ssf_host host_{this, &NativeWorker::host_log};
+  ssf_host host_{this, &NativeReplica::host_log};
   ssf_app* app_ = nullptr;
+};
 
+// The socket to the server, read by a thread of its own into a queue.
+class SocketChannel final : public NativeChannel {
+ public:
+  explicit SocketChannel(int fd) : fd_(fd) {
+    std::thread reader([this] { read_frames(); });
+    reader.detach();  // it ends with the stream; exit() does not wait for it
+  }
+
+  std::optional<Frame> next_frame() override {
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [&] { return !queue_.empty(); });
+    auto frame = std::move(queue_.front());
+    if (frame) queue_.pop_front();  // the end marker stays for any later call
+    return frame;
+  }
+
+  void write(std::string_view frames) override {
+    (void)protocol::write_all(fd_, frames);  // the server is gone: we are exiting anyway
+  }
+
+ private:
+  void read_frames() {
+    protocol::FrameBuffer buffer;
+    while (true) {
+      auto frame = protocol::read_frame(fd_, buffer);
+      std::lock_guard lock(queue_mutex_);
+      if (!frame || !*frame) {
+        queue_.push_back(std::nullopt);
+        queue_cv_.notify_one();
+        return;
+      }
+      queue_.push_back(std::move(**frame));
+      queue_cv_.notify_one();
+    }
+  }
+
+  int fd_;
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<std::optional<Frame>> queue_;  // GUARDED_BY(queue_mutex_); nullopt: stream ended
 };
 
 template <typename F>
-int NativeWorker::call(const char* name, F&& f) {
+int NativeReplica::call(const char* name, F&& f) {
   try {
     return f();
   } catch (...) {
@@ -151,30 +194,7 @@ int NativeWorker::call(const char* name, F&& f) {
   }
 }
 
-void NativeWorker::read_frames() {
-  protocol::FrameBuffer buffer;
-  while (true) {
-    auto frame = protocol::read_frame(fd_, buffer);
-    std::lock_guard lock(queue_mutex_);
-    if (!frame || !*frame) {
-      queue_.push_back(std::nullopt);
-      queue_cv_.notify_one();
-      return;
-    }
-    queue_.push_back(std::move(**frame));
-    queue_cv_.notify_one();
-  }
-}
-
-std::optional<Frame> NativeWorker::next_frame() {
-  std::unique_lock lock(queue_mutex_);
-  queue_cv_.wait(lock, [&] { return !queue_.empty(); });
-  auto frame = std::move(queue_.front());
-  if (frame) queue_.pop_front();  // the end marker stays for any later call
-  return frame;
-}
-
-int NativeWorker::fail(int code, const std::string& message) {
+int NativeReplica::fail(int code, const std::string& message) {
   log(code == SSF_RESULT_UNMET_REQUIREMENT ? SSF_LOG_WARNING : SSF_LOG_ERROR, message);
   if (app_) {
     if (run_mode_) {
@@ -189,7 +209,7 @@ int NativeWorker::fail(int code, const std::string& message) {
 }
 
 // Loads the library and creates the instance; a failure code when that fails.
-std::optional<int> NativeWorker::load(const Json& init) {
+std::optional<int> NativeReplica::load(const Json& init) {
   const Json& app = init.at("application");
   std::string file = app.at("file").get<std::string>();
   handle_ = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -242,7 +262,7 @@ std::optional<int> NativeWorker::load(const Json& init) {
   return std::nullopt;
 }
 
-std::optional<int> NativeWorker::request(const Frame& frame) {
+std::optional<int> NativeReplica::request(const Frame& frame) {
   uint64_t id = frame.header.at("id").get<uint64_t>();
   const Json& params = frame.header.at("params");
   Json meta = frame.header.at("meta");
@@ -290,7 +310,7 @@ std::optional<int> NativeWorker::request(const Frame& frame) {
   return std::nullopt;
 }
 
-std::optional<int> NativeWorker::watchdog(const Frame& frame) {
+std::optional<int> NativeReplica::watchdog(const Frame& frame) {
   uint64_t id = frame.header.at("id").get<uint64_t>();
   log(SSF_LOG_DEBUG, prefix() + "Dispatcher polling application replica watchdog");
   int code = call("watchdog", [&] { return api_.watchdog(app_); });
@@ -301,10 +321,7 @@ std::optional<int> NativeWorker::watchdog(const Frame& frame) {
   return std::nullopt;
 }
 
-int NativeWorker::run() {
-  std::thread reader([this] { read_frames(); });
-  reader.detach();  // it ends with the stream; exit() does not wait for it
-
+int NativeReplica::run() {
   auto first = next_frame();
   if (!first || first->op() != "init") return 0;  // the server went away before saying anything
   const Json& init = first->header;
@@ -317,7 +334,7 @@ int NativeWorker::run() {
     file_dir_ = app.value("file_dir", std::string());
     // Every application call runs in the module's directory, as upstream's do. Once, here: the
     // process is the replica's alone, and a chdir per request was a system call per request.
-    if (!file_dir_.empty() && chdir(file_dir_.c_str()) != 0) {
+    if (own_process_ && !file_dir_.empty() && chdir(file_dir_.c_str()) != 0) {
       log(SSF_LOG_WARNING, "Cannot change directory to " + file_dir_.string());
     }
     module_name_ = std::filesystem::path(app.value("file", std::string())).filename().string();
@@ -325,8 +342,13 @@ int NativeWorker::run() {
     return fail(SSF_RESULT_APPLICATION_MODULE_ERROR,
                 std::string("Malformed init frame: ") + e.what());
   }
-  log(SSF_LOG_INFO, "> " + prefix() + "Worker started for " + app_id_ + ", [" +
-                        std::to_string(getppid()) + "->" + std::to_string(getpid()) + "]");
+  if (own_process_) {
+    log(SSF_LOG_INFO, "> " + prefix() + "Worker started for " + app_id_ + ", [" +
+                          std::to_string(getppid()) + "->" + std::to_string(getpid()) + "]");
+  } else {
+    log(SSF_LOG_INFO, "> " + prefix() + "Replica started for " + app_id_ +
+                          " on a thread of the server [" + std::to_string(getpid()) + "]");
+  }
   log(SSF_LOG_INFO, "> " + prefix() + "Getting user application instance");
   if (auto code = load(init)) return *code;
 
@@ -371,6 +393,11 @@ int NativeWorker::run() {
 
 }  // namespace
 
+int serve_native_app(NativeChannel& channel, bool own_process) {
+  NativeReplica replica(channel, own_process);
+  return replica.run();
+}
+
 int native_worker_main() {
   // The server stops its workers itself, after draining; a terminal's Ctrl-C is not for us.
   signal(SIGINT, SIG_IGN);
@@ -384,8 +411,8 @@ int native_worker_main() {
     return 2;
   }
   fcntl(fd, F_SETFD, FD_CLOEXEC);  // the application's own children must not hold our socket
-  NativeWorker worker(fd);
-  int code = worker.run();
+  SocketChannel channel(fd);
+  int code = serve_native_app(channel, /*own_process=*/true);
   // _exit: the reader thread may still be blocked in read(), and an application's static
   // destructors must not run after destroy(). Its buffered output is flushed first.
   fflush(nullptr);

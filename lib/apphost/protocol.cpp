@@ -104,6 +104,14 @@ long FrameBuffer::fill(int fd, bool dont_wait) {
   return static_cast<long>(n);
 }
 
+void FrameBuffer::append(std::string_view bytes) {
+  if (pos_ > 0 && pos_ == data_.size()) {
+    data_.clear();
+    pos_ = 0;
+  }
+  data_.append(bytes);
+}
+
 Result<std::optional<std::string>> FrameBuffer::next_body() {
   if (data_.size() - pos_ < 4) return std::optional<std::string>();
   uint64_t length = get_u32(data_.data() + pos_);

@@ -75,6 +75,8 @@ class FrameBuffer {
   // One read(2) of what `fd` has into the buffer. Returns the bytes read, 0 at end of stream, -1
   // on error (errno set; EAGAIN/EWOULDBLOCK when `fd` is non-blocking and has nothing).
   long fill(int fd, bool dont_wait = false);
+  // Bytes handed over in memory (an in-process replica's frames), as if read.
+  void append(std::string_view bytes);
   // The next whole body when the buffer holds one. Errors: InternalError for a length beyond
   // kMaxFrame (the stream cannot be trusted after that).
   Result<std::optional<std::string>> next_body();

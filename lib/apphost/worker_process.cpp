@@ -22,6 +22,7 @@
 
 #include "apphost/apphost.h"
 #include "apphost/frames.h"
+#include "apphost/native_host.h"
 #include "apphost/protocol.h"
 #include "apphost/spawn.h"
 
@@ -65,47 +66,6 @@ struct Shared {
   }
 };
 
-// Handles one frame from the worker. Errors: a frame that does not say what it should.
-Status dispatch(Shared& s, const Frame& frame) {
-  try {
-    std::string_view op = frame.op();
-    const Json& h = frame.header;
-    if (op == "log") {
-      std::string msg = h.value("msg", std::string());
-      std::string file = h.value("file", std::string());
-      log::write(log::Record{frames::level_from_python(h.value("level", int64_t{20})),
-                             std::move(msg), file, static_cast<int>(h.value("line", int64_t{0})),
-                             static_cast<int>(s.pid)});
-    } else if (op == "result") {
-      if (s.events.result) {
-        s.events.result(h.at("id").get<uint64_t>(), frames::app_results(frame),
-                        h.value("latency", 0.0));
-      }
-    } else if (op == "error") {
-      if (s.events.request_failed) {
-        s.events.request_failed(h.at("id").get<uint64_t>(), h.value("message", std::string()));
-      }
-    } else if (op == "watchdog") {
-      if (s.events.watchdog) {
-        s.events.watchdog(h.at("id").get<uint64_t>(), h.value("code", int64_t{32}));
-      }
-    } else if (op == "started") {
-      if (s.events.started) s.events.started();
-    } else if (op == "failed") {
-      s.reason = h.value("message", std::string());
-    } else if (op == "done") {
-      log::debug("{} ({}) build returned {}", s.name, s.pid, h.value("code", int64_t{0}));
-    } else {
-      // A newer worker may say more than this server knows; that is not an error.
-      log::debug("{} ({}) sent unknown frame '{}'", s.name, s.pid, op);
-    }
-  } catch (const Json::exception& e) {
-    return Error(ResultCode::InternalError,
-                 "worker protocol: bad '" + std::string(frame.op()) + "' frame: " + e.what());
-  }
-  return {};
-}
-
 // Handles every whole frame buffered. Errors: a broken stream.
 Status dispatch_buffered(Shared& s, protocol::FrameBuffer& buffer) {
   while (true) {
@@ -114,7 +74,7 @@ Status dispatch_buffered(Shared& s, protocol::FrameBuffer& buffer) {
     if (!*body) return {};
     auto frame = protocol::decode_body(std::move(**body));
     if (!frame) return std::move(frame).error();
-    SSF_TRY(dispatch(s, *frame));
+    SSF_TRY(frames::deliver(*frame, s.events, s.reason, s.name, static_cast<int>(s.pid)));
   }
 }
 
@@ -265,6 +225,9 @@ Result<std::unique_ptr<Worker>> Worker::start(const WorkerSpec& spec, WorkerEven
       return Error(ResultCode::ApplicationModuleError, "Could not load " + app.id +
                                                            " application module from " +
                                                            app.module.string() + ": no such file");
+    }
+    if (spec.in_process && spec.mode == WorkerSpec::Mode::Run) {
+      return start_in_process_worker(spec, std::move(events));
     }
     argv = {spec.self_exe.string(), "--ssf-native-worker"};
   } else {

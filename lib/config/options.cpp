@@ -82,6 +82,9 @@ const std::vector<OptionSpec>& table() {
        "Consecutive failed restarts after which a replica is given up as irrecoverable"},
       {"--stop-on-error", "", "stop_on_error", G::Runtime, &O::stop_on_error,
        "Stop the server on an application error instead of serving on with failing probes"},
+      {"--in-process", "", "in_process", G::Runtime, &O::in_process,
+       "Native applications only: run each replica on a thread of the server instead of a "
+       "worker process (faster; an application crash then stops the server)"},
       {"--prometheus-disabled", "", "prometheus_disabled", G::Runtime, &O::prometheus_disabled,
        "Do not collect or serve Prometheus metrics"},
       {"--prometheus-buckets", "", "prometheus_buckets", G::Runtime, &O::prometheus_buckets,

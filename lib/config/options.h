@@ -52,6 +52,8 @@ struct Options {
   // SO_REUSEPORT, only once the application is ready; name this server in x-ssf-instance.
   bool reuse_port = false;
   std::optional<std::string> instance_id;
+  // gc-ssf's own: native replicas as threads of the server (apphost::WorkerSpec::in_process).
+  bool in_process = false;
 
   // Container (package, publish)
   std::optional<std::string> package_baseimage;

@@ -220,7 +220,9 @@ void Dispatcher::State::loop() {
     poll_watchdogs(now, next_wake);
     run_completions(lock);
     if (quit) break;
+    thread_wakes_at = next_wake;
     wake.wait_until(lock, next_wake);
+    thread_wakes_at = Clock::time_point::min();  // awake: it looks at everything before sleeping
   }
 }
 
@@ -285,13 +287,19 @@ void Dispatcher::State::send_batches(Clock::time_point now, Clock::time_point& n
 void Dispatcher::State::dispatch_inline() {
   // Until every replica has started, the dispatcher thread owns the replicas (start_replica
   // unlocks the mutex while a worker starts).
-  if (initial_start_done && !quit) {
-    auto now = Clock::now();
-    auto next_wake = now;
-    send_batches(now, next_wake);
+  auto due = Clock::time_point::max();
+  if (initial_start_done && !quit) send_batches(Clock::now(), due);
+  // stop() waits for the last in-flight request, so it hears of every change while stopping.
+  // Otherwise the thread is woken only when it must act sooner than it planned to: a batch to
+  // time, or the deadline of the oldest queued request (requests queue in arrival order with
+  // one timeout, so the front's comes first). Waking it for every request and result when
+  // every replica is busy cost a context switch per request.
+  if (stopping) {
+    wake.notify_all();
+    return;
   }
-  // The thread, and stop() waiting for the last in-flight request, need to hear of any change.
-  if (!queue.empty() || stopping) wake.notify_all();
+  if (!queue.empty()) due = std::min(due, queue.front().request.deadline);
+  if (due < thread_wakes_at) wake.notify_all();
 }
 
 void Dispatcher::State::poll_watchdogs(Clock::time_point now, Clock::time_point& next_wake) {

@@ -68,6 +68,9 @@ struct Dispatcher::State {
   std::vector<int> errors; // recorded failure codes (upstream's result file)
   std::vector<int> startup_codes;
   std::thread thread;
+  // When the thread will look at the queue next on its own: the time it sleeps until, or min()
+  // while it is awake (dispatch_inline wakes it only for something due sooner).
+  Clock::time_point thread_wakes_at = Clock::time_point::min();
   std::vector<std::thread> retirements;  // duration-watchdog stops in progress
 
   // Completions to run once the mutex is released.

@@ -78,7 +78,7 @@ TEST_CASE("the option table has every upstream option, once") {
   };
   // gc-ssf's own options, beyond upstream's.
   const std::vector<std::string_view> own = {"--max-request-size", "--request-timeout",
-                                             "--max-queue",
+                                             "--max-queue", "--in-process",
                                              // deploy's (step 6)
                                              "--reuse-port", "--instance-id",
                                              "--deploy-targets-file", "--deploy-batch-size",
