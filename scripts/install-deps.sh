@@ -7,7 +7,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libboost-dev libssl-dev libarchive-dev zlib1g-dev libssh-dev
-  catch2 clang clang-format clang-16 libclang-rt-16-dev
+  catch2 clang clang-format clang-16 libclang-rt-16-dev libgoogle-perftools-dev
 )
 # Services and tools the tests use (real ones, started by tests/infra/ on loopback).
 # Python apps and tests; the docs page's browser test; the image, registry and deploy services.

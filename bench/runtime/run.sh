@@ -128,6 +128,12 @@ inproc_ready=$ready_ms inproc_pid=$pid
 results[inproc]=$(measure "http://127.0.0.1:$port/v1/Test1")
 inproc_rss="server $(rss_mb "$inproc_pid") MB"
 kill -INT "$inproc_pid"; wait "$inproc_pid" 2>/dev/null || true
+# And with one replica: for an app whose request takes microseconds, a second replica thread on
+# two cores adds wake-ups (each replica sleeps between its requests), not throughput.
+start_gc_ssf inproc1 --config "$source_dir/examples/native/ssf_config.yaml" -ra 1 --in-process \
+  --modify-config "application.module=$build_dir/examples/libnative_simple.so"
+results[inproc1]=$(measure "http://127.0.0.1:$port/v1/Test1")
+kill -INT "$pid"; wait "$pid" 2>/dev/null || true
 
 # What --key and TLS cost: the native app (where the server's own work shows most) three times,
 # plain, with --key (the key in the query: wrk's script sets the body only) and with TLS (TLS 1.3,
@@ -173,12 +179,13 @@ kill -INT "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "gc-ssf runtime benchmark: wrk on loopback, ${duration} s per point, $(nproc) cores"
 printf '%-34s %6s %12s %10s %10s %8s\n' what conns "req/s" p50 p99 "% nginx"
-for what in nginx python native inproc; do
+for what in nginx python native inproc inproc1; do
   label=$what
   [ "$what" = nginx ] && label="nginx (fixed answer, the ceiling)"
   [ "$what" = python ] && label="gc-ssf, Python simple app, -ra 2"
   [ "$what" = native ] && label="gc-ssf, native simple app, -ra 2"
   [ "$what" = inproc ] && label="  the same, --in-process"
+  [ "$what" = inproc1 ] && label="  the same, --in-process, -ra 1"
   while read -r c rps p50 p99; do
     ceiling=$(echo "${results[nginx]}" | awk -v c="$c" '$1==c {print $2}')
     pct=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.1f", 100*a/b}')
