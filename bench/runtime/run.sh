@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runtime benchmark: gc-ssf serving the simple example (Python, -ra 2) and its native twin, under
 # wrk on loopback at 1, 8 and 64 connections, beside nginx answering a fixed body in the same run
-# (the ceiling), and the native app again with --in-process. The native app is also measured with --key (the key in the query) and with
-# --enable-ssl (TLS 1.3, keep-alive, a self-signed certificate made here), beside its plain run in
-# the same run: what authentication and TLS cost. Also: cold start to ready, memory (RSS) of the
+# (the ceiling), and the native app again with --in-process (-ra 2 and -ra 1); the servers are
+# measured in turns, round after round. The native app is also measured with --key (the key in the
+# query) and with --enable-ssl (TLS 1.3, keep-alive, a self-signed certificate made here), beside
+# its plain run in the same run: what authentication and TLS cost. Also: cold start to ready, memory (RSS) of the
 # server and of each worker, and the batch sizes a batched app sees at 64 connections.
 #
-#   bench/runtime/run.sh            10 s per point (the figures in bench/README.md)
+#   bench/runtime/run.sh            5 rounds of 4 s per point (the figures in bench/README.md)
 #   bench/runtime/run.sh --smoke    1 s per point, 1 and 8 connections (CI: does it still work?)
 set -euo pipefail
 
@@ -70,17 +71,11 @@ children_rss() {
   echo "${out# }"
 }
 
-# wrk at each connection count: "rps p50 p99" per point.
-measure() {
-  local url=$1 c threads
-  for c in "${connections[@]}"; do
-    threads=$(( c < 2 ? 1 : 2 ))
-    wrk -t "$threads" -c "$c" -d "${duration}s" --latency -s "$source_dir/bench/runtime/post.lua" "$url" \
-      | awk -v c="$c" '
-          /Requests\/sec/ {rps=$2}
-          /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-          END {printf "%s %s %s %s\n", c, rps, p50, p99}'
-  done
+# One wrk run: "rps p50 p99".
+wrk_point() {
+  local url=$1 c=$2 seconds=$3
+  wrk -t $(( c < 2 ? 1 : 2 )) -c "$c" -d "${seconds}s" --latency -s "$source_dir/bench/runtime/post.lua" "$url" \
+    | awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%s %s %s\n", rps, p50, p99}'
 }
 
 # nginx: the ceiling, a fixed answer from a static server.
@@ -104,36 +99,53 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' &
 pids+=("$!")
 for _ in $(seq 1 200); do curl -sf -X POST "http://127.0.0.1:$nginx_port/" >/dev/null && break; sleep 0.01; done
 
-declare -A results
-results[nginx]=$(measure "http://127.0.0.1:$nginx_port/v1/Test1")
+# Every server is started first (each alone, for its launch-to-ready time), then all are measured
+# in turns, round after round, and each point reports the median round: a machine whose load
+# drifts (a shared VM) weighs on every row alike, which one server after another would not.
+targets=(nginx)
+declare -A url
+url[nginx]="http://127.0.0.1:$nginx_port/v1/Test1"
 
 start_gc_ssf python --config "$source_dir/examples/simple/ssf_config.yaml" -ra 2
-python_ready=$ready_ms python_pid=$pid
-results[python]=$(measure "http://127.0.0.1:$port/v1/Test1")
-python_rss="server $(rss_mb "$python_pid") MB, workers $(children_rss "$python_pid") MB"
-kill -INT "$python_pid"; wait "$python_pid" 2>/dev/null || true
-
+python_ready=$ready_ms python_pid=$pid url[python]="http://127.0.0.1:$port/v1/Test1"
 start_gc_ssf native --config "$source_dir/examples/native/ssf_config.yaml" -ra 2 \
   --modify-config "application.module=$build_dir/examples/libnative_simple.so"
-native_ready=$ready_ms native_pid=$pid
-results[native]=$(measure "http://127.0.0.1:$port/v1/Test1")
-native_rss="server $(rss_mb "$native_pid") MB, workers $(children_rss "$native_pid") MB"
-kill -INT "$native_pid"; wait "$native_pid" 2>/dev/null || true
-
+native_ready=$ready_ms native_pid=$pid url[native]="http://127.0.0.1:$port/v1/Test1"
 # The same native app with its replicas on threads of the server (--in-process): no worker
 # processes, no socket between server and replica.
 start_gc_ssf inproc --config "$source_dir/examples/native/ssf_config.yaml" -ra 2 --in-process \
   --modify-config "application.module=$build_dir/examples/libnative_simple.so"
-inproc_ready=$ready_ms inproc_pid=$pid
-results[inproc]=$(measure "http://127.0.0.1:$port/v1/Test1")
-inproc_rss="server $(rss_mb "$inproc_pid") MB"
-kill -INT "$inproc_pid"; wait "$inproc_pid" 2>/dev/null || true
+inproc_ready=$ready_ms inproc_pid=$pid url[inproc]="http://127.0.0.1:$port/v1/Test1"
 # And with one replica: for an app whose request takes microseconds, a second replica thread on
 # two cores adds wake-ups (each replica sleeps between its requests), not throughput.
 start_gc_ssf inproc1 --config "$source_dir/examples/native/ssf_config.yaml" -ra 1 --in-process \
   --modify-config "application.module=$build_dir/examples/libnative_simple.so"
-results[inproc1]=$(measure "http://127.0.0.1:$port/v1/Test1")
-kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+inproc1_pid=$pid url[inproc1]="http://127.0.0.1:$port/v1/Test1"
+targets+=(python native inproc inproc1)
+
+main_rounds=$(( duration == 1 ? 1 : 5 ))
+main_seconds=$(( duration == 1 ? 1 : 4 ))
+declare -A points
+for c in "${connections[@]}"; do
+  for round in $(seq 1 "$main_rounds"); do
+    for what in "${targets[@]}"; do
+      points[$what,$c]="${points[$what,$c]:-}$(wrk_point "${url[$what]}" "$c" "$main_seconds")"$'\n'
+    done
+  done
+done
+# The round with the median rate: "c rps p50 p99" per connection count.
+declare -A results
+for what in "${targets[@]}"; do
+  for c in "${connections[@]}"; do
+    results[$what]+="$c $(printf '%s' "${points[$what,$c]}" | grep . | sort -g | awk '{r[NR]=$0} END {print r[int((NR+1)/2)]}')"$'\n'
+  done
+done
+python_rss="server $(rss_mb "$python_pid") MB, workers $(children_rss "$python_pid") MB"
+native_rss="server $(rss_mb "$native_pid") MB, workers $(children_rss "$native_pid") MB"
+inproc_rss="server $(rss_mb "$inproc_pid") MB"
+for pid in "$python_pid" "$native_pid" "$inproc_pid" "$inproc1_pid"; do
+  kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+done
 
 # What --key and TLS cost: the native app (where the server's own work shows most) three times,
 # plain, with --key (the key in the query: wrk's script sets the body only) and with TLS (TLS 1.3,
@@ -177,7 +189,7 @@ total=$(( duration == 1 ? 256 : 2560 ))
 batches=$(/usr/bin/python3 "$source_dir/bench/runtime/batches.py" "http://127.0.0.1:$port/v1/Test1" 64 "$total")
 kill -INT "$pid"; wait "$pid" 2>/dev/null || true
 
-echo "gc-ssf runtime benchmark: wrk on loopback, ${duration} s per point, $(nproc) cores"
+echo "gc-ssf runtime benchmark: wrk on loopback, the median of $main_rounds interleaved ${main_seconds} s rounds per point, $(nproc) cores"
 printf '%-34s %6s %12s %10s %10s %8s\n' what conns "req/s" p50 p99 "% nginx"
 for what in nginx python native inproc inproc1; do
   label=$what
@@ -190,7 +202,7 @@ for what in nginx python native inproc inproc1; do
     ceiling=$(echo "${results[nginx]}" | awk -v c="$c" '$1==c {print $2}')
     pct=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.1f", 100*a/b}')
     printf '%-34s %6s %12s %10s %10s %8s\n' "$label" "$c" "$rps" "$p50" "$p99" "$pct"
-  done <<<"${results[$what]}"
+  done < <(printf '%s' "${results[$what]}" | grep .)
 done
 echo
 echo "what --key and TLS cost (native app, -ra 2; median req/s of $rounds interleaved ${ab_seconds} s rounds):"
