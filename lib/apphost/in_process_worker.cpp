@@ -10,41 +10,25 @@
 
 #include <unistd.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 
 #include "apphost/frames.h"
 #include "apphost/native_host.h"
+#include "apphost/worker_life.h"
 
 namespace ssf::apphost {
 namespace {
 
 using protocol::Frame;
 
-// What the Worker object and the replica's thread share: the Worker may be destroyed from the
-// thread's own `exited` callback.
-struct State final : NativeChannel {
+// The replica's thread is the events thread (WorkerLife).
+struct State final : WorkerLife, NativeChannel {
   std::string name;  // "<app id>:<replica>"
   int pid = static_cast<int>(::getpid());  // for log records; getpid(2) is a system call
-  WorkerEvents events;  // the replica's thread only
-  std::string reason;   // the replica's thread only
   protocol::FrameBuffer from_replica;  // the replica's thread only
+  FrameQueue to_replica;
 
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::deque<std::optional<Frame>> to_replica;  // GUARDED_BY(mutex); nullopt: the stream ended
-  bool finished = false;                         // GUARDED_BY(mutex): `exited` has returned
-  std::thread::id thread_id;                     // GUARDED_BY(mutex)
-
-  std::optional<Frame> next_frame() override {
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return !to_replica.empty(); });
-    auto frame = std::move(to_replica.front());
-    if (frame) to_replica.pop_front();  // the end marker stays for any later call
-    return frame;
-  }
+  std::optional<Frame> next_frame() override { return to_replica.next(); }
 
   // The replica's frames, delivered as the reader thread of a worker process would.
   void write(std::string_view frames) override {
@@ -64,32 +48,19 @@ struct State final : NativeChannel {
   Status push(std::string_view encoded) {
     auto frame = protocol::decode_body(std::string(encoded.substr(4)));
     if (!frame) return std::move(frame).error();
-    std::lock_guard lock(mutex);
-    if (!to_replica.empty() && !to_replica.back()) {
+    if (!to_replica.push(std::move(*frame))) {
       return Error(ResultCode::InternalError, "in-process replica " + name + " has stopped");
     }
-    to_replica.push_back(std::move(*frame));
-    cv.notify_one();
     return {};
   }
 };
 
 void replica_main(std::shared_ptr<State> s) {
   int code = serve_native_app(*s, /*own_process=*/false);
-  {
-    std::lock_guard lock(s->mutex);
-    // Frames sent after the replica returned are refused from now on, as a dead worker's are.
-    s->to_replica.clear();
-    s->to_replica.push_back(std::nullopt);
-  }
+  // Frames sent after the replica returned are refused from now on, as a dead worker's are.
+  s->to_replica.end(/*drop_pending=*/true);
   log::debug("{} (in-process) ended with {}", s->name, code);
-  // Moved out first: the callback may destroy the Worker, and with it nothing of ours may run.
-  auto exited = std::move(s->events.exited);
-  s->events = {};
-  if (exited) exited(code, std::move(s->reason));
-  std::lock_guard lock(s->mutex);
-  s->finished = true;
-  s->cv.notify_all();
+  s->end(code);
 }
 
 class InProcessWorker final : public Worker {
@@ -103,7 +74,7 @@ class InProcessWorker final : public Worker {
   InProcessWorker& operator=(const InProcessWorker&) = delete;
 
   ~InProcessWorker() override {
-    if (on_replica_thread()) {
+    if (s_->on_events_thread()) {
       thread_.detach();  // destroyed from a callback: the thread ends on its own
       return;
     }
@@ -122,12 +93,11 @@ class InProcessWorker final : public Worker {
 
   void stop(std::chrono::milliseconds grace) override {
     (void)send(frames::stop_frame());
-    if (on_replica_thread()) return;
-    std::unique_lock lock(s_->mutex);
-    if (!s_->cv.wait_for(lock, grace, [&] { return s_->finished; })) {
+    if (s_->on_events_thread()) return;
+    if (!s_->wait_finished(grace)) {
       log::warning("{} (in-process) did not stop within {} ms; a thread cannot be killed, waiting",
                    s_->name, grace.count());
-      s_->cv.wait(lock, [&] { return s_->finished; });
+      s_->wait_finished();
     }
   }
 
@@ -137,11 +107,6 @@ class InProcessWorker final : public Worker {
   }
 
  private:
-  bool on_replica_thread() const {
-    std::lock_guard lock(s_->mutex);
-    return s_->thread_id == std::this_thread::get_id();
-  }
-
   std::shared_ptr<State> s_;
   std::thread thread_;
 };

@@ -3,7 +3,10 @@
 // shared-library application (include/ssf/app.h) served over the worker protocol (frames.h),
 // wherever its frames travel.
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -21,6 +24,24 @@ class NativeChannel {
   virtual std::optional<protocol::Frame> next_frame() = 0;
   // Whole encoded frames for the server, in order. Called from one thread at a time.
   virtual void write(std::string_view frames) = 0;
+};
+
+// Frames waiting for a replica, in order, until the stream ends: a blocking queue whose end is
+// sticky. Thread-safe.
+class FrameQueue {
+ public:
+  // Queues `frame`; false (and the frame dropped) once the queue has ended.
+  bool push(protocol::Frame frame);
+  // Ends the stream; `drop_pending`: frames not yet taken are dropped too.
+  void end(bool drop_pending = false);
+  // The next frame, waiting for it; nullopt once ended and drained (and on every call after).
+  std::optional<protocol::Frame> next();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<protocol::Frame> frames_;  // GUARDED_BY(mutex_)
+  bool ended_ = false;                  // GUARDED_BY(mutex_)
 };
 
 // Serves the replica until a stop frame or the stream's end; returns its exit code, as a worker

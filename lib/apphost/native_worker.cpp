@@ -150,13 +150,7 @@ class SocketChannel final : public NativeChannel {
     reader.detach();  // it ends with the stream; exit() does not wait for it
   }
 
-  std::optional<Frame> next_frame() override {
-    std::unique_lock lock(queue_mutex_);
-    queue_cv_.wait(lock, [&] { return !queue_.empty(); });
-    auto frame = std::move(queue_.front());
-    if (frame) queue_.pop_front();  // the end marker stays for any later call
-    return frame;
-  }
+  std::optional<Frame> next_frame() override { return queue_.next(); }
 
   void write(std::string_view frames) override {
     (void)protocol::write_all(fd_, frames);  // the server is gone: we are exiting anyway
@@ -167,21 +161,16 @@ class SocketChannel final : public NativeChannel {
     protocol::FrameBuffer buffer;
     while (true) {
       auto frame = protocol::read_frame(fd_, buffer);
-      std::lock_guard lock(queue_mutex_);
       if (!frame || !*frame) {
-        queue_.push_back(std::nullopt);
-        queue_cv_.notify_one();
+        queue_.end();
         return;
       }
-      queue_.push_back(std::move(**frame));
-      queue_cv_.notify_one();
+      queue_.push(std::move(**frame));
     }
   }
 
   int fd_;
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<std::optional<Frame>> queue_;  // GUARDED_BY(queue_mutex_); nullopt: stream ended
+  FrameQueue queue_;
 };
 
 template <typename F>
@@ -392,6 +381,30 @@ int NativeReplica::run() {
 }
 
 }  // namespace
+
+bool FrameQueue::push(Frame frame) {
+  std::lock_guard lock(mutex_);
+  if (ended_) return false;
+  frames_.push_back(std::move(frame));
+  cv_.notify_one();
+  return true;
+}
+
+void FrameQueue::end(bool drop_pending) {
+  std::lock_guard lock(mutex_);
+  ended_ = true;
+  if (drop_pending) frames_.clear();
+  cv_.notify_all();
+}
+
+std::optional<Frame> FrameQueue::next() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return ended_ || !frames_.empty(); });
+  if (frames_.empty()) return std::nullopt;
+  Frame frame = std::move(frames_.front());
+  frames_.pop_front();
+  return frame;
+}
 
 int serve_native_app(NativeChannel& channel, bool own_process) {
   NativeReplica replica(channel, own_process);

@@ -25,6 +25,7 @@
 #include "apphost/native_host.h"
 #include "apphost/protocol.h"
 #include "apphost/spawn.h"
+#include "apphost/worker_life.h"
 
 namespace ssf::apphost {
 namespace {
@@ -35,25 +36,19 @@ using protocol::Json;
 // After the stream ends, how long the process may take to finish exiting on its own.
 constexpr std::chrono::seconds kExitGrace{10};
 
-struct Shared {
+// The reader thread is the events thread; `reason` is from a "failed" frame, or what went wrong
+// with the stream.
+struct Shared : WorkerLife {
   // Constant after construction.
   pid_t pid = -1;
   int fd = -1;
   int pidfd = -1;
   std::string name;  // "<app id>:<replica>" for log lines
 
-  // Reader thread only.
-  WorkerEvents events;
-  std::string reason;  // from a "failed" frame, or what went wrong with the stream
-
   std::mutex send_mutex;
   bool send_broken = false;  // GUARDED_BY(send_mutex): half a frame went out
 
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool reaped = false;        // GUARDED_BY(mutex): the pid is no longer ours to signal
-  bool finished = false;      // GUARDED_BY(mutex): `exited` has returned
-  std::thread::id reader_id;  // GUARDED_BY(mutex) until the thread runs
+  bool reaped = false;  // GUARDED_BY(mutex): the pid is no longer ours to signal
 
   ~Shared() {
     if (fd >= 0) close(fd);
@@ -119,13 +114,7 @@ void reader_main(std::shared_ptr<Shared> s) {
     s->reaped = true;
   }
   log::debug("{} ({}) exited with {}", s->name, s->pid, code);
-  // Moved out first: the callback may destroy the Worker, and with it nothing of ours may run.
-  auto exited = std::move(s->events.exited);
-  s->events = {};
-  if (exited) exited(code, std::move(s->reason));
-  std::lock_guard lock(s->mutex);
-  s->finished = true;
-  s->cv.notify_all();
+  s->end(code);
 }
 
 class ProcessWorker final : public Worker {
@@ -133,14 +122,14 @@ class ProcessWorker final : public Worker {
   explicit ProcessWorker(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {
     std::lock_guard lock(s_->mutex);
     reader_ = std::thread(reader_main, s_);
-    s_->reader_id = reader_.get_id();
+    s_->thread_id = reader_.get_id();
   }
   ProcessWorker(const ProcessWorker&) = delete;
   ProcessWorker& operator=(const ProcessWorker&) = delete;
 
   ~ProcessWorker() override {
     s_->kill_group();
-    if (on_reader_thread()) {
+    if (s_->on_events_thread()) {
       reader_.detach();  // destroyed from a callback: the thread ends on its own
     } else {
       reader_.join();
@@ -176,25 +165,23 @@ class ProcessWorker final : public Worker {
 
   void stop(std::chrono::milliseconds grace) override {
     (void)send(frames::stop_frame());
-    if (on_reader_thread()) return;
-    std::unique_lock lock(s_->mutex);
-    if (!s_->cv.wait_for(lock, grace, [&] { return s_->finished; })) {
-      if (!s_->reaped) {
-        log::warning("{} ({}) did not stop within {} ms; killing it", s_->name, s_->pid,
-                     grace.count());
-        ::kill(-s_->pid, SIGKILL);
+    if (s_->on_events_thread()) return;
+    if (!s_->wait_finished(grace)) {
+      {
+        std::lock_guard lock(s_->mutex);
+        if (!s_->reaped) {
+          log::warning("{} ({}) did not stop within {} ms; killing it", s_->name, s_->pid,
+                       grace.count());
+          ::kill(-s_->pid, SIGKILL);
+        }
       }
-      s_->cv.wait(lock, [&] { return s_->finished; });
+      s_->wait_finished();
     }
   }
 
   void kill() override { s_->kill_group(); }
 
  private:
-  bool on_reader_thread() const {
-    std::lock_guard lock(s_->mutex);
-    return s_->reader_id == std::this_thread::get_id();
-  }
   Error gone() const {
     return Error(ResultCode::InternalError,
                  "worker " + std::to_string(s_->pid) + " (" + s_->name + ") has exited");

@@ -1,6 +1,6 @@
 // Native replicas on a thread of this process (WorkerSpec::in_process): the fixture app
 // (tests/fixtures/native/echo.cpp) loaded into the test binary itself, behind the same Worker
-// interface and events as a worker process.
+// interface and events as a worker process. (Batches: native_worker_test, for both kinds.)
 
 #include <unistd.h>
 
@@ -59,19 +59,6 @@ TEST_CASE("an in-process replica serves requests, bytes and watchdogs", "[native
   CHECK(log.contains("Replica started for native-echo on a thread of the server"));
   // Sending to a replica that has ended is an error, as to a worker that has exited.
   CHECK(!worker->send_request(40, {R"({"x":"late"})"}, {"{}"}).ok());
-}
-
-TEST_CASE("an in-process replica gets batches", "[native][in-process]") {
-  NativeApp app("", 4);
-  Recorder rec;
-  auto worker = start_in_process(app.spec(), rec);
-  REQUIRE(worker->send_request(1, {R"({"x":"a"})", R"({"x":"b"})"}, {"{}", "{}"}).ok());
-  REQUIRE(rec.wait_results(1));
-  auto lock = rec.lock();
-  const auto& results = rec.results.at(0).second;
-  REQUIRE(results.size() == 2);
-  CHECK(output(results[1], "y") == "b");
-  CHECK(results[1].outputs.find("count")->as_int() == 2);
 }
 
 TEST_CASE("an in-process request failure ends the replica with 32; a new one serves",

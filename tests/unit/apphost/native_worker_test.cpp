@@ -53,7 +53,9 @@ TEST_CASE("a native app serves requests like a Python one", "[native]") {
 TEST_CASE("a native app gets batches", "[native]") {
   NativeApp app("", 4);
   Recorder rec;
-  auto worker = start(app.spec(), rec);
+  WorkerSpec spec = app.spec();
+  spec.in_process = GENERATE(false, true);  // a worker process, or a thread of this one
+  auto worker = start(spec, rec);
   REQUIRE(worker->send_request(1, {R"({"x":"a"})", R"({"x":"b"})"}, {"{}", "{}"}).ok());
   REQUIRE(rec.wait_results(1));
   auto lock = rec.lock();
